@@ -1,0 +1,66 @@
+# RosterHub. `make run` starts the local stack; `make test` runs every check. Both install
+# what they need first (Node.js 24, npm packages, PostgreSQL and Redis from Debian's packages).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_BIN := $(shell scripts/ensure-node.sh | tail -1)
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+
+.PHONY: help setup deps system-deps build lint typecheck format test test-unit test-integration test-cluster \
+        run services-start services-stop services-status bench k8s-binaries cluster-up cluster-down clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t22
+
+setup: system-deps deps ## install everything the project needs (idempotent)
+
+system-deps:
+	@scripts/ensure-system-packages.sh
+
+deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: deps ## compile TypeScript into dist/
+	tsc -p tsconfig.build.json
+
+lint: deps ## eslint (type-checked rules) and prettier, zero warnings
+	eslint --max-warnings=0 .
+	prettier --check . --log-level warn
+
+typecheck: deps ## tsc --noEmit over everything, tests included
+	tsc -p tsconfig.json --noEmit
+
+format: deps ## rewrite files with prettier
+	prettier --write . --log-level warn
+
+test: setup lint typecheck build ## lint, typecheck and every jest project against real services
+	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --ci
+
+test-unit: deps ## the unit project only (no services)
+	$(JEST) --selectProjects unit
+
+test-integration: setup build ## the integration project only
+	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --selectProjects integration
+
+run: setup build ## PostgreSQL, Redis and the API in the foreground; Ctrl-C stops all of it
+	@echo "RosterHub API: http://127.0.0.1:$${PORT:-3000}  (health: /health, metrics: /metrics)"
+	LOG_FORMAT=$${LOG_FORMAT:-pretty} SHUTDOWN_DRAIN_MS=$${SHUTDOWN_DRAIN_MS:-0} \
+	  scripts/with-services.sh node bin/rosterhub.js api
+
+services-start: system-deps ## start PostgreSQL and Redis in the background
+	scripts/services.sh start
+	@scripts/services.sh env | sed 's/^/export /'
+
+services-stop: ## stop PostgreSQL and Redis
+	scripts/services.sh stop
+
+services-status:
+	@scripts/services.sh status
+
+clean: ## remove build output (keeps .local data)
+	rm -rf dist coverage

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { settingsTable } from '../lib/config/settings.js';
+import { apiSettings } from '../api/config.js';
+
+const USAGE = `usage: rosterhub <command>
+
+commands:
+  api                 run the OneRoster API server (configured by environment variables)
+  migrate             apply pending database migrations and exit
+  config              print every environment variable with its default (Markdown)
+  help                print this text`;
+
+async function main(argv: string[]): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'api': {
+      const { runApi } = await import('../api/main.js');
+      await runApi();
+      return;
+    }
+    case 'migrate': {
+      const { runMigrateCommand } = await import('./migrate-command.js');
+      process.exitCode = await runMigrateCommand(rest);
+      return;
+    }
+    case 'config':
+      process.stdout.write(`${settingsTable(apiSettings)}\n`);
+      return;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      process.stderr.write(`rosterhub: unknown command '${command}'\n\n${USAGE}\n`);
+      process.exitCode = 2;
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,25 @@
+// Three projects: `unit` needs no services, `integration` talks to the real PostgreSQL and
+// Redis that `make test` starts, `cluster` runs against a real Kubernetes control plane.
+const esmTypeScript = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...esmTypeScript, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...esmTypeScript,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/integration-global-setup.ts',
+    },
+    {
+      ...esmTypeScript,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,56 @@
+/** Parsers for configuration values. Each throws an Error that says what it expected. */
+
+export function integer(options: { min?: number; max?: number } = {}): (raw: string) => number {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw)) throw new Error(`expected a whole number between ${min} and ${max}`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`expected a whole number between ${min} and ${max}`);
+    return value;
+  };
+}
+
+export function port(): (raw: string) => number {
+  return integer({ min: 0, max: 65535 });
+}
+
+export function oneOf<const T extends string>(values: readonly T[]): (raw: string) => T {
+  return (raw) => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+
+export function boolean(): (raw: string) => boolean {
+  return (raw) => {
+    const value = raw.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(value)) return true;
+    if (['false', '0', 'no', 'off'].includes(value)) return false;
+    throw new Error('expected true or false');
+  };
+}
+
+export function url(protocols: readonly string[]): (raw: string) => string {
+  return (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error(`expected a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`);
+    }
+    const protocol = parsed.protocol.replace(/:$/, '');
+    if (!protocols.includes(protocol)) {
+      throw new Error(`expected a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`);
+    }
+    if (parsed.hostname === '') throw new Error('the URL has no host');
+    return raw;
+  };
+}
+
+export function text(options: { pattern?: RegExp; describe?: string } = {}): (raw: string) => string {
+  return (raw) => {
+    if (options.pattern && !options.pattern.test(raw))
+      throw new Error(`expected ${options.describe ?? String(options.pattern)}`);
+    return raw;
+  };
+}

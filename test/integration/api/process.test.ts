@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../helpers/free-port.js';
+import { requiredEnv } from '../../helpers/env.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+const cli = fileURLToPath(new URL('../../../bin/rosterhub.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = once(child, 'exit').then(
+    ([code]) => ({ code: code as number | null, stdout, stderr }) satisfies Run,
+  );
+  return { child, done, output: () => stdout };
+}
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('the rosterhub api process', () => {
+  it('When PORT is malformed, then start-up stops with exit code 2 and a message naming PORT', async () => {
+    const run = await startCli(['api'], {
+      PORT: 'abc',
+      DATABASE_URL: database.url,
+      REDIS_URL: requiredEnv('REDIS_URL'),
+    }).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('PORT="abc" is invalid');
+  });
+
+  it('When DATABASE_URL is missing and REDIS_URL is malformed, then both are named', async () => {
+    const run = await startCli(['api'], { REDIS_URL: 'http://nope' }).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('DATABASE_URL is required');
+    expect(run.stderr).toContain('REDIS_URL=(secret value not shown) is invalid');
+  });
+
+  it('When PostgreSQL cannot be reached, then start-up fails with exit code 1 naming DATABASE_URL without its password', async () => {
+    const port = await freePort();
+    const run = await startCli(['api'], {
+      PORT: '0',
+      DATABASE_URL: `postgres://rosterhub:topsecret@127.0.0.1:${port}/rosterhub`,
+      REDIS_URL: requiredEnv('REDIS_URL'),
+    }).done;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `cannot connect to PostgreSQL at 127.0.0.1:${port}/rosterhub (DATABASE_URL)`,
+    );
+    expect(run.stdout + run.stderr).not.toContain('topsecret');
+  });
+
+  it('When it receives SIGTERM, then it logs JSON, stops cleanly and exits 0', async () => {
+    const port = await freePort();
+    const api = startCli(['api'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      REDIS_URL: requiredEnv('REDIS_URL'),
+      SHUTDOWN_DRAIN_MS: '100',
+    });
+    while (!api.output().includes('listening on')) {
+      if (api.child.exitCode !== null) throw new Error(`api exited early: ${(await api.done).stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+
+    api.child.kill('SIGTERM');
+    const run = await api.done;
+    expect(run.code).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.message)).toEqual(
+      expect.arrayContaining(['shutting down: received SIGTERM', 'stopped', 'GET /health 200']),
+    );
+    expect(
+      lines.every((line) => typeof line.timestamp === 'string' && line.service === 'rosterhub-api'),
+    ).toBe(true);
+  });
+});
