@@ -52,6 +52,9 @@ run: setup build ## PostgreSQL, Redis and the API in the foreground; Ctrl-C stop
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} SHUTDOWN_DRAIN_MS=$${SHUTDOWN_DRAIN_MS:-0} \
 	  scripts/with-services.sh node bin/rosterhub.js api
 
+bench: setup build ## every benchmark under bench/ (results in bench/results/*.json)
+	RH_PG_FAST=0 scripts/with-services.sh node dist/bench/run.js $(BENCH)
+
 services-start: system-deps ## start PostgreSQL and Redis in the background
 	scripts/services.sh start
 	@scripts/services.sh env | sed 's/^/export /'
