@@ -1,23 +1,43 @@
 #!/usr/bin/env bash
 # Runs a command with the local PostgreSQL and Redis up and DATABASE_URL / REDIS_URL exported.
-# Stops, on exit (also on failure, Ctrl-C or SIGTERM), only the services this script started.
+# Several runs may overlap (two terminals, parallel checks): each holds a lease, and the last
+# one to finish stops the services if a with-services run started them. Services started by
+# hand (`make services-start`) are left running.
 source "$(dirname "$0")/lib.sh"
 services="$REPO_ROOT/scripts/services.sh"
+leases="$LOCAL_DIR/leases"
+marker="$LOCAL_DIR/services-started-by-run"
+mkdir -p "$leases"
+exec {lock}>"$LOCAL_DIR/services.lock"
 
-started=()
+flock "$lock"
 for s in postgres redis; do
   if ! "$services" is-up "$s"; then
     "$services" start "$s"
-    started+=("$s")
+    touch "$marker"
   fi
 done
-stop_started() { ((${#started[@]} == 0)) || "$services" stop "${started[@]}"; }
-trap stop_started EXIT
+touch "$leases/$$"
+flock -u "$lock"
+
+release() {
+  flock "$lock"
+  rm -f "$leases/$$"
+  for lease in "$leases"/*; do
+    [[ -e $lease ]] && ! kill -0 "${lease##*/}" 2>/dev/null && rm -f "$lease"
+  done
+  if [[ -z $(ls -A "$leases") && -e $marker ]]; then
+    "$services" stop
+    rm -f "$marker"
+  fi
+  flock -u "$lock"
+}
+trap release EXIT
 
 while IFS= read -r line; do export "${line?}"; done < <("$services" env)
 
 # The command runs in the background so that this shell can forward SIGTERM/SIGINT to it and
-# still stop the services afterwards.
+# still release the services afterwards.
 "$@" &
 child=$!
 forward() { kill -s "$1" "$child" 2>/dev/null || true; }
