@@ -1,0 +1,181 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+
+export interface InformerHandlers<T extends KubernetesObject> {
+  added?(object: T): void;
+  updated?(object: T, previous: T): void;
+  deleted?(object: T): void;
+}
+
+export type WatchRestartReason = 'closed' | 'expired' | 'stalled' | 'error';
+
+export interface InformerOptions<T extends KubernetesObject> {
+  /** For logs and metrics, e.g. `rosterhubinstances`. */
+  resource: string;
+  /** The collection path, e.g. `/apis/rosterhub.io/v1alpha1/namespaces/a/rosterhubinstances`. */
+  path: string;
+  labelSelector?: string;
+  list: () => Promise<KubernetesListObject<T>>;
+  handlers: InformerHandlers<T>;
+  /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
+  stallTimeoutMs?: number;
+  onRestart?: (reason: WatchRestartReason, error?: unknown) => void;
+}
+
+const BOOKMARK = 'BOOKMARK';
+
+function keyOf(object: KubernetesObject): string {
+  return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+}
+
+/**
+ * List-then-watch cache of one resource that never gives up: a closed watch resumes from the last
+ * resourceVersion, an expired one (410 Gone) relists and emits the differences, errors back off
+ * (1 s doubling to 30 s), and a watch that goes silent beyond the stall timeout (no event and no
+ * bookmark) is restarted. Handlers see each change once; a relist emits only real differences.
+ */
+export class Informer<T extends KubernetesObject> {
+  readonly #cache = new Map<string, T>();
+  readonly #watch: Watch;
+  #resourceVersion = '';
+  #stopped = true;
+  #abort: AbortController | undefined;
+  #loop: Promise<void> | undefined;
+
+  // A method, not the field, so that TypeScript does not narrow a flag that stop() flips
+  // while this code awaits.
+  #isStopped(): boolean {
+    return this.#stopped;
+  }
+  #synced!: () => void;
+  readonly synced: Promise<void>;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly options: InformerOptions<T>,
+  ) {
+    this.#watch = new Watch(kubeConfig);
+    // client-node aborts a watch that received no bytes for this long (its inactivity timer).
+    (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+      options.stallTimeoutMs ?? 150_000;
+    this.synced = new Promise((resolve) => {
+      this.#synced = resolve;
+    });
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.#cache.get(`${namespace}/${name}`);
+  }
+
+  list(): T[] {
+    return [...this.#cache.values()];
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort?.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    let backoffMs = 0;
+    while (!this.#isStopped()) {
+      try {
+        if (this.#resourceVersion === '') await this.#relist();
+        const reason = await this.#watchOnce();
+        backoffMs = 0;
+        if (reason === 'expired') this.#resourceVersion = '';
+        if (!this.#isStopped()) this.options.onRestart?.(reason);
+      } catch (error) {
+        if (this.#isStopped()) return;
+        const code =
+          (error as { code?: number; statusCode?: number }).code ??
+          (error as { statusCode?: number }).statusCode;
+        if (code === 410) {
+          this.#resourceVersion = '';
+          this.options.onRestart?.('expired', error);
+          continue;
+        }
+        this.options.onRestart?.('error', error);
+        backoffMs = Math.min(backoffMs === 0 ? 1000 : backoffMs * 2, 30_000);
+        await sleep(backoffMs);
+      }
+    }
+  }
+
+  async #relist(): Promise<void> {
+    const list = await this.options.list();
+    const fresh = new Map(list.items.map((item) => [keyOf(item), item] as const));
+    for (const [key, previous] of this.#cache) {
+      if (!fresh.has(key)) {
+        this.#cache.delete(key);
+        this.options.handlers.deleted?.(previous);
+      }
+    }
+    for (const [key, item] of fresh) this.#upsert(key, item);
+    this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.#synced();
+  }
+
+  #upsert(key: string, item: T): void {
+    const previous = this.#cache.get(key);
+    this.#cache.set(key, item);
+    if (!previous) this.options.handlers.added?.(item);
+    else if (previous.metadata?.resourceVersion !== item.metadata?.resourceVersion) {
+      this.options.handlers.updated?.(item, previous);
+    }
+  }
+
+  #watchOnce(): Promise<WatchRestartReason> {
+    return new Promise((resolve, reject) => {
+      let expired = false;
+      const params: Record<string, string | number | boolean> = {
+        resourceVersion: this.#resourceVersion,
+        allowWatchBookmarks: true,
+        // Spread reconnects out so many informers do not re-establish together.
+        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+      };
+      if (this.options.labelSelector) params.labelSelector = this.options.labelSelector;
+      const onEvent = (phase: string, object: T & { code?: number }): void => {
+        if (phase === 'ERROR') {
+          if (object.code === 410) expired = true;
+          return;
+        }
+        const resourceVersion = object.metadata?.resourceVersion;
+        if (resourceVersion) this.#resourceVersion = resourceVersion;
+        if (phase === BOOKMARK) return;
+        const key = keyOf(object);
+        if (phase === 'DELETED') {
+          this.#cache.delete(key);
+          this.options.handlers.deleted?.(object);
+        } else {
+          this.#upsert(key, object);
+        }
+      };
+      const onDone = (error: unknown): void => {
+        if (expired) resolve('expired');
+        else if ((error as { name?: string } | null)?.name === 'TimeoutError') resolve('stalled');
+        else if (error && !this.#isStopped())
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        else resolve('closed');
+      };
+      this.#watch.watch(this.options.path, params, onEvent, onDone).then(
+        (abort) => {
+          this.#abort = abort;
+          if (this.#isStopped()) abort.abort();
+        },
+        (error: unknown) => reject(error as Error),
+      );
+    });
+  }
+}

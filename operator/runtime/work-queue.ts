@@ -1,0 +1,136 @@
+import type { RateLimiter } from './rate-limiter.js';
+
+/** What the queue reports, under controller-runtime's `workqueue_*` metric names. */
+export interface WorkQueueObserver {
+  added(): void;
+  depth(depth: number): void;
+  /** Seconds a key waited between being queued and being picked up. */
+  queued(seconds: number): void;
+  /** Seconds a worker spent on a key. */
+  worked(seconds: number): void;
+  retried(): void;
+}
+
+const silent: WorkQueueObserver = {
+  added: () => undefined,
+  depth: () => undefined,
+  queued: () => undefined,
+  worked: () => undefined,
+  retried: () => undefined,
+};
+
+/**
+ * A keyed work queue with client-go's guarantees: a key waiting is queued once however often it
+ * is added (deduplication); a key is never handed to two workers at once (a key added while it
+ * is being processed is queued again when `done` is called); delayed and rate-limited adds.
+ */
+export class WorkQueue {
+  readonly #queue: string[] = [];
+  readonly #dirty = new Set<string>();
+  readonly #processing = new Map<string, number>();
+  readonly #enqueuedAt = new Map<string, number>();
+  readonly #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #waiters: ((key: string | undefined) => void)[] = [];
+  #shuttingDown = false;
+
+  constructor(
+    private readonly rateLimiter: RateLimiter,
+    private readonly observer: WorkQueueObserver = silent,
+  ) {}
+
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  /** Keys being worked on right now. */
+  get inFlight(): number {
+    return this.#processing.size;
+  }
+
+  add(key: string): void {
+    if (this.#shuttingDown || this.#dirty.has(key)) return;
+    this.observer.added();
+    this.#dirty.add(key);
+    this.#enqueuedAt.set(key, performance.now());
+    if (this.#processing.has(key)) return;
+    this.#push(key);
+  }
+
+  /** Adds the key after `delayMs`; an earlier pending add of the same key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.#shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const pending = this.#delayed.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.#delayed.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.#delayed.set(key, { at, timer });
+  }
+
+  /** Adds the key after the rate limiter's delay for it (backoff after a failure). */
+  addRateLimited(key: string): void {
+    this.observer.retried();
+    this.addAfter(key, this.rateLimiter.when(key));
+  }
+
+  /** The key succeeded: its backoff starts over. */
+  forget(key: string): void {
+    this.rateLimiter.forget(key);
+  }
+
+  retries(key: string): number {
+    return this.rateLimiter.retries(key);
+  }
+
+  /** The next key to work on, or `undefined` once the queue is shut down. */
+  async get(): Promise<string | undefined> {
+    const key = this.#queue.shift();
+    if (key !== undefined) return this.#take(key);
+    if (this.#shuttingDown) return undefined;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** The worker finished the key; if it was added meanwhile, it is queued again. */
+  done(key: string): void {
+    const started = this.#processing.get(key);
+    if (started !== undefined) this.observer.worked((performance.now() - started) / 1000);
+    this.#processing.delete(key);
+    if (this.#dirty.has(key)) this.#push(key);
+  }
+
+  /** Stops handing out keys; waiting `get()` calls resolve `undefined`. */
+  shutDown(): void {
+    this.#shuttingDown = true;
+    for (const { timer } of this.#delayed.values()) clearTimeout(timer);
+    this.#delayed.clear();
+    for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+  }
+
+  #push(key: string): void {
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter(this.#take(key));
+      return;
+    }
+    this.#queue.push(key);
+    this.observer.depth(this.#queue.length);
+  }
+
+  #take(key: string): string {
+    this.#dirty.delete(key);
+    this.#processing.set(key, performance.now());
+    const enqueued = this.#enqueuedAt.get(key);
+    this.#enqueuedAt.delete(key);
+    if (enqueued !== undefined) this.observer.queued((performance.now() - enqueued) / 1000);
+    this.observer.depth(this.#queue.length);
+    return key;
+  }
+}
