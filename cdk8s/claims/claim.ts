@@ -1,0 +1,52 @@
+import type { k8s } from 'cdk8s-plus-27';
+
+/** Where one connection setting comes from: a literal, or a key of a Secret. */
+export type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+
+/** How the app reaches PostgreSQL; becomes PGHOST… and DATABASE_URL. */
+export interface PostgresConnection {
+  readonly host: EnvSource;
+  readonly port: EnvSource;
+  readonly username: EnvSource;
+  readonly password: EnvSource;
+  readonly database: EnvSource;
+  readonly sslmode: EnvSource;
+}
+
+/** How the app reaches Redis; becomes REDIS_HOST… and REDIS_URL. */
+export interface RedisConnection {
+  readonly scheme: EnvSource;
+  readonly host: EnvSource;
+  readonly port: EnvSource;
+  readonly password: EnvSource;
+}
+
+/** A Secret the synthesized objects read but never create (Secrets only by reference). */
+export interface SecretRequirement {
+  readonly name: string;
+  readonly keys: readonly string[];
+  /**
+   * `generate`: the operator creates it once with random URL-safe values (GitOps users create
+   * it by hand); `user`: the person provides it; `provisioner`: a cloud provisioner writes it.
+   */
+  readonly origin: 'generate' | 'user' | 'provisioner';
+  readonly purpose: string;
+}
+
+/** What a PostgreSQL or Redis claim ends in, whatever its mode. */
+export interface DataServiceClaim<C> {
+  readonly connection: C;
+  /** Egress rules app Pods need to reach the service. */
+  readonly egress: k8s.NetworkPolicyEgressRule[];
+  readonly secrets: readonly SecretRequirement[];
+}
+
+/** A literal connection setting. */
+export function literal(value: string | number): EnvSource {
+  return { value: String(value) };
+}
+
+/** A connection setting read from a Secret key. */
+export function fromSecret(secretName: string, key: string): EnvSource {
+  return { secretName, key };
+}

@@ -1,0 +1,152 @@
+import { JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { imagePullSecrets } from '../constructs/app-pod.js';
+import type { InstanceContext } from '../context.js';
+import { componentLabels, databaseName, databaseUser, ports, selectorLabels } from '../names.js';
+import {
+  resourceRequirements,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  scratchVolume,
+} from '../pod-security.js';
+import { fromSecret, literal, type DataServiceClaim, type PostgresConnection } from './claim.js';
+
+/** UID of the `postgres` user in the official Debian-based image. */
+const postgresUser = 999;
+
+/** Props of {@link InClusterPostgres}. */
+export interface InClusterPostgresProps {
+  readonly context: InstanceContext;
+}
+
+/**
+ * PostgreSQL in the cluster: a one-replica StatefulSet of the official image run as its
+ * non-root user, a PersistentVolumeClaim per Pod, and the headless Service the app connects
+ * through. The password comes from the credentials Secret the operator generates.
+ */
+export class InClusterPostgres extends Construct {
+  /** How the app reaches this server. */
+  readonly claim: DataServiceClaim<PostgresConnection>;
+
+  constructor(scope: Construct, id: string, props: InClusterPostgresProps) {
+    super(scope, id);
+    const { context } = props;
+    const { names, spec } = context;
+    const database = spec.database;
+    const selector = selectorLabels(context.name, 'postgres');
+    const labels = componentLabels(context.name, 'postgres', spec.version);
+    // Without the version: an app upgrade must not restart the server, and claim templates are immutable.
+    const podLabels = componentLabels(context.name, 'postgres');
+    const password = { secretKeyRef: { name: names.postgresCredentials, key: 'password' } };
+    const isReady = {
+      exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', databaseUser, '-d', databaseName] },
+    };
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: names.postgres, labels },
+      spec: {
+        clusterIp: 'None',
+        selector,
+        ports: [
+          {
+            name: ports.postgres.name,
+            port: ports.postgres.number,
+            targetPort: k8s.IntOrString.fromString(ports.postgres.name),
+          },
+        ],
+      },
+    });
+
+    const statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: { name: names.postgres, labels },
+      spec: {
+        serviceName: names.postgres,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        template: {
+          metadata: { labels: podLabels },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: 60,
+            securityContext: restrictedPodSecurityContext(postgresUser),
+            ...imagePullSecrets(context),
+            containers: [
+              {
+                name: 'postgres',
+                image: database.image ?? `docker.io/library/postgres:${database.version}-bookworm`,
+                imagePullPolicy: 'IfNotPresent',
+                env: [
+                  { name: 'POSTGRES_USER', value: databaseUser },
+                  { name: 'POSTGRES_DB', value: databaseName },
+                  { name: 'POSTGRES_PASSWORD', valueFrom: password },
+                  { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+                ],
+                ports: [{ name: ports.postgres.name, containerPort: ports.postgres.number }],
+                startupProbe: { ...isReady, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+                readinessProbe: { ...isReady, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+                livenessProbe: {
+                  tcpSocket: { port: k8s.IntOrString.fromString(ports.postgres.name) },
+                  periodSeconds: 10,
+                  failureThreshold: 6,
+                },
+                resources: resourceRequirements(database.resources),
+                securityContext: restrictedContainerSecurityContext(),
+                volumeMounts: [
+                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
+                  { name: 'run', mountPath: '/var/run/postgresql' },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [scratchVolume('run', '16Mi'), scratchVolume('tmp')],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: podLabels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: database.storage.className ?? context.profile.storageClassName,
+              resources: { requests: { storage: k8s.Quantity.fromString(database.storage.size) } },
+            },
+          },
+        ],
+      },
+    });
+    // Not in the k8s 1.27 typings cdk8s-plus-27 ships (GA since 1.32).
+    statefulSet.addJsonPatch(
+      JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', {
+        whenDeleted: database.deletionPolicy,
+        whenScaled: 'Retain',
+      }),
+    );
+
+    this.claim = {
+      connection: {
+        host: literal(names.postgres),
+        port: literal(ports.postgres.number),
+        username: literal(databaseUser),
+        password: fromSecret(names.postgresCredentials, 'password'),
+        database: literal(databaseName),
+        sslmode: literal('disable'),
+      },
+      egress: [
+        {
+          to: [{ podSelector: { matchLabels: selector } }],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ports.postgres.number) }],
+        },
+      ],
+      secrets: [
+        {
+          name: names.postgresCredentials,
+          keys: ['password'],
+          origin: 'generate',
+          purpose: 'password of the in-cluster PostgreSQL role',
+        },
+      ],
+    };
+  }
+}

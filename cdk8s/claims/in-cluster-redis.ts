@@ -1,0 +1,168 @@
+import { JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { imagePullSecrets } from '../constructs/app-pod.js';
+import type { InstanceContext } from '../context.js';
+import { componentLabels, ports, selectorLabels } from '../names.js';
+import {
+  resourceRequirements,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  scratchVolume,
+} from '../pod-security.js';
+import { parseQuantity } from '../quantity.js';
+import { fromSecret, literal, type DataServiceClaim, type RedisConnection } from './claim.js';
+
+/** UID of the `redis` user in the official Debian-based image. */
+const redisUser = 999;
+
+/** Share of the memory limit Redis may fill before it refuses writes (noeviction). */
+const maxmemoryShare = 0.8;
+
+/** Props of {@link InClusterRedis}. */
+export interface InClusterRedisProps {
+  readonly context: InstanceContext;
+}
+
+/**
+ * Redis in the cluster: a one-replica StatefulSet with an append-only file on a
+ * PersistentVolumeClaim, `maxmemory-policy noeviction` (BullMQ loses jobs otherwise), a
+ * `maxmemory` below the container limit, and a password from the generated credentials Secret.
+ */
+export class InClusterRedis extends Construct {
+  /** How the app reaches this server. */
+  readonly claim: DataServiceClaim<RedisConnection>;
+
+  constructor(scope: Construct, id: string, props: InClusterRedisProps) {
+    super(scope, id);
+    const { context } = props;
+    const { names, spec } = context;
+    const redis = spec.redis;
+    const selector = selectorLabels(context.name, 'redis');
+    const labels = componentLabels(context.name, 'redis', spec.version);
+    // Without the version: an app upgrade must not restart the server, and claim templates are immutable.
+    const podLabels = componentLabels(context.name, 'redis');
+    const password = { secretKeyRef: { name: names.redisCredentials, key: 'password' } };
+    const maxmemory = Math.floor(parseQuantity(redis.resources.limits.memory) * maxmemoryShare);
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: { name: names.redis, labels },
+      spec: {
+        clusterIp: 'None',
+        selector,
+        ports: [
+          {
+            name: ports.redis.name,
+            port: ports.redis.number,
+            targetPort: k8s.IntOrString.fromString(ports.redis.name),
+          },
+        ],
+      },
+    });
+
+    const statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: { name: names.redis, labels },
+      spec: {
+        serviceName: names.redis,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        updateStrategy: { type: 'RollingUpdate' },
+        template: {
+          metadata: { labels: podLabels },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: 30,
+            securityContext: restrictedPodSecurityContext(redisUser),
+            ...imagePullSecrets(context),
+            containers: [
+              {
+                name: 'redis',
+                image: redis.image ?? 'docker.io/library/redis:7.4-bookworm',
+                imagePullPolicy: 'IfNotPresent',
+                command: ['redis-server'],
+                args: [
+                  '--port',
+                  String(ports.redis.number),
+                  '--dir',
+                  '/data',
+                  '--appendonly',
+                  'yes',
+                  '--maxmemory',
+                  String(maxmemory),
+                  '--maxmemory-policy',
+                  'noeviction',
+                  '--requirepass',
+                  '$(REDIS_PASSWORD)',
+                ],
+                env: [
+                  { name: 'REDIS_PASSWORD', valueFrom: password },
+                  // Lets `redis-cli ping` in the probe authenticate without the password on its command line.
+                  { name: 'REDISCLI_AUTH', valueFrom: password },
+                ],
+                ports: [{ name: ports.redis.name, containerPort: ports.redis.number }],
+                readinessProbe: {
+                  exec: { command: ['redis-cli', 'ping'] },
+                  periodSeconds: 10,
+                  failureThreshold: 3,
+                  timeoutSeconds: 3,
+                },
+                livenessProbe: {
+                  tcpSocket: { port: k8s.IntOrString.fromString(ports.redis.name) },
+                  periodSeconds: 10,
+                  failureThreshold: 6,
+                },
+                resources: resourceRequirements(redis.resources),
+                securityContext: restrictedContainerSecurityContext(),
+                volumeMounts: [
+                  { name: 'data', mountPath: '/data' },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
+              },
+            ],
+            volumes: [scratchVolume('tmp')],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: podLabels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: redis.storage.className ?? context.profile.storageClassName,
+              resources: { requests: { storage: k8s.Quantity.fromString(redis.storage.size) } },
+            },
+          },
+        ],
+      },
+    });
+    statefulSet.addJsonPatch(
+      JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', {
+        whenDeleted: redis.deletionPolicy,
+        whenScaled: 'Retain',
+      }),
+    );
+
+    this.claim = {
+      connection: {
+        scheme: literal('redis'),
+        host: literal(names.redis),
+        port: literal(ports.redis.number),
+        password: fromSecret(names.redisCredentials, 'password'),
+      },
+      egress: [
+        {
+          to: [{ podSelector: { matchLabels: selector } }],
+          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ports.redis.number) }],
+        },
+      ],
+      secrets: [
+        {
+          name: names.redisCredentials,
+          keys: ['password'],
+          origin: 'generate',
+          purpose: 'password of the in-cluster Redis',
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { InstanceContext } from '../context.js';
+import { instanceLabels, ports, shortHash } from '../names.js';
+
+/** Props of {@link AppConfig}. */
+export interface AppConfigProps {
+  readonly context: InstanceContext;
+}
+
+/**
+ * The app's non-secret settings as environment variables (read whole with envFrom).
+ * Migrations run in their own Job, so `MIGRATE_ON_START` is off and `/readyz` waits for them.
+ */
+export class AppConfig extends Construct {
+  /** Name of the ConfigMap. */
+  readonly name: string;
+  /** Hash of the data: pod templates carry it so that a settings change rolls the Pods. */
+  readonly hash: string;
+
+  constructor(scope: Construct, id: string, props: AppConfigProps) {
+    super(scope, id);
+    const { context } = props;
+    const { spec } = context;
+    const data: Record<string, string> = {
+      HOST: '0.0.0.0',
+      PORT: String(ports.api.number),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      MIGRATE_ON_START: 'false',
+      DATABASE_POOL_MAX: '10',
+      HEALTH_CHECK_TIMEOUT_MS: '1000',
+      SHUTDOWN_DRAIN_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '25000',
+      ONEROSTER_MAX_PAGE_SIZE: String(spec.oneroster.maxPageSize),
+      RATE_LIMIT_REQUESTS_PER_MINUTE: String(spec.oneroster.rateLimits.requestsPerMinute),
+      RATE_LIMIT_TOKEN_REQUESTS_PER_MINUTE: String(spec.oneroster.rateLimits.tokenRequestsPerMinute),
+      ROSTERHUB_INSTANCE: context.name,
+      ROSTERHUB_PLATFORM: spec.platform,
+    };
+    this.name = context.names.appConfig;
+    this.hash = shortHash(JSON.stringify(data), 16);
+    new k8s.KubeConfigMap(this, 'Resource', {
+      metadata: { name: this.name, labels: instanceLabels(context.name) },
+      data,
+    });
+  }
+}

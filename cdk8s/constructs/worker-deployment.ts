@@ -1,0 +1,58 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { InstanceContext } from '../context.js';
+import { annotationKeys, componentLabels, selectorLabels } from '../names.js';
+import { appPodTemplate, type AppConnections } from './app-pod.js';
+
+/** Props of {@link WorkerDeployment}. */
+export interface WorkerDeploymentProps {
+  readonly context: InstanceContext;
+  readonly connections: AppConnections;
+  readonly serviceAccountName: string;
+  readonly configMapName: string;
+  readonly configHash: string;
+  /**
+   * Whether a HorizontalPodAutoscaler owns the replica count. When it does, `replicas` is
+   * never emitted (re-applying it would fight the autoscaler); otherwise it is pinned to 0.
+   */
+  readonly autoscaled: boolean;
+}
+
+/**
+ * Background import workers (`rosterhub worker`). A long grace period lets an import in
+ * progress finish on SIGTERM (BullMQ's `close()` waits for active jobs).
+ */
+export class WorkerDeployment extends Construct {
+  constructor(scope: Construct, id: string, props: WorkerDeploymentProps) {
+    super(scope, id);
+    const { context } = props;
+    const { spec, names } = context;
+    new k8s.KubeDeployment(this, 'Resource', {
+      metadata: { name: names.worker, labels: componentLabels(context.name, 'worker', spec.version) },
+      spec: {
+        ...(props.autoscaled ? {} : { replicas: 0 }),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selectorLabels(context.name, 'worker') },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: {
+            maxSurge: k8s.IntOrString.fromNumber(1),
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
+        template: appPodTemplate({
+          context,
+          component: 'worker',
+          containerName: 'worker',
+          args: ['worker'],
+          resources: spec.worker.resources,
+          serviceAccountName: props.serviceAccountName,
+          connections: props.connections,
+          configMapName: props.configMapName,
+          terminationGracePeriodSeconds: 300,
+          podAnnotations: { [annotationKeys.configHash]: props.configHash },
+        }),
+      },
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import type { RosterHubInstanceSpec } from './spec.js';
+import type { InstanceNames } from './names.js';
+import type { PlatformProfile } from './platforms.js';
+
+/** Everything a construct needs to know about the instance it builds a part of. */
+export interface InstanceContext {
+  readonly name: string;
+  readonly namespace: string;
+  /** The spec with every default applied. */
+  readonly spec: RosterHubInstanceSpec;
+  readonly names: InstanceNames;
+  readonly profile: PlatformProfile;
+  /** `repository:version` of the RosterHub image. */
+  readonly image: string;
+}

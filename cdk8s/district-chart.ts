@@ -1,0 +1,105 @@
+import { Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import type { SecretRequirement } from './claims/claim.js';
+import { PostgresClaim } from './claims/postgres-claim.js';
+import { RedisClaim } from './claims/redis-claim.js';
+import { ApiDeployment } from './constructs/api-deployment.js';
+import { ApiDisruptionBudget } from './constructs/api-disruption-budget.js';
+import { ApiIngress } from './constructs/api-ingress.js';
+import { ApiService } from './constructs/api-service.js';
+import { AppConfig } from './constructs/app-config.js';
+import { BackupCronJob } from './constructs/backup-cron-job.js';
+import { BackupVolume } from './constructs/backup-volume.js';
+import { DashboardConfigMap } from './constructs/dashboard-config-map.js';
+import { MigrationJob } from './constructs/migration-job.js';
+import { NetworkPolicies } from './constructs/network-policies.js';
+import { ApiServiceMonitor } from './constructs/service-monitor.js';
+import { RosterHubServiceAccount } from './constructs/service-account.js';
+import { WorkerAutoscaler } from './constructs/worker-autoscaler.js';
+import { WorkerDeployment } from './constructs/worker-deployment.js';
+import type { InstanceContext } from './context.js';
+
+/** Props of {@link DistrictChart}. */
+export interface DistrictChartProps {
+  readonly context: InstanceContext;
+}
+
+/**
+ * Every object of one district. Construct IDs are part of nothing visible (names come from
+ * `names.ts` and resource-name hashes are off), so they may be renamed freely.
+ */
+export class DistrictChart extends Chart {
+  /** Secrets the objects read but that synthesis never creates. */
+  readonly requiredSecrets: readonly SecretRequirement[];
+  /** Name of the migration Job of `spec.version` (the operator waits for it). */
+  readonly migrationJobName: string;
+
+  constructor(scope: Construct, id: string, props: DistrictChartProps) {
+    const { context } = props;
+    super(scope, id, { namespace: context.namespace, disableResourceNameHashes: true });
+    const { spec, names, profile } = context;
+
+    const config = new AppConfig(this, 'Config', { context });
+    new RosterHubServiceAccount(this, 'AppServiceAccount', { context, name: names.appServiceAccount });
+    const postgres = new PostgresClaim(this, 'Postgres', { context }).claim;
+    const redis = new RedisClaim(this, 'Redis', { context }).claim;
+    const app = {
+      context,
+      connections: { postgres: postgres.connection, redis: redis.connection },
+      serviceAccountName: names.appServiceAccount,
+      configMapName: config.name,
+    };
+
+    this.migrationJobName = new MigrationJob(this, 'Migration', app).name;
+
+    new ApiService(this, 'ApiService', { context });
+    new ApiDeployment(this, 'Api', { ...app, configHash: config.hash });
+    new ApiDisruptionBudget(this, 'ApiDisruptionBudget', { context });
+    if (spec.api.ingress) new ApiIngress(this, 'ApiIngress', { context, ingress: spec.api.ingress });
+
+    // Suspended: no autoscaler (it cannot go below one), and the Deployment pins zero.
+    new WorkerDeployment(this, 'Worker', { ...app, configHash: config.hash, autoscaled: !spec.suspend });
+    if (!spec.suspend) new WorkerAutoscaler(this, 'WorkerAutoscaler', { context });
+
+    const secrets: SecretRequirement[] = [...postgres.secrets, ...redis.secrets];
+    if (spec.backup.enabled) {
+      const destination = spec.backup.destination;
+      const identity = destination.useWorkloadIdentity ? profile.workloadIdentity(spec) : undefined;
+      if (destination.useWorkloadIdentity && identity === undefined) {
+        throw new Error(
+          `DistrictChart: spec.backup.destination.useWorkloadIdentity needs a workload identity on platform ${spec.platform}`,
+        );
+      }
+      new RosterHubServiceAccount(this, 'BackupServiceAccount', {
+        context,
+        name: names.backupServiceAccount,
+        component: 'backup',
+        ...(identity ? { identity } : {}),
+      });
+      if (destination.type === 'pvc') new BackupVolume(this, 'BackupVolume', { context });
+      new BackupCronJob(this, 'Backup', {
+        ...app,
+        serviceAccountName: names.backupServiceAccount,
+        ...(identity ? { identity } : {}),
+      });
+      if (destination.credentialsSecretRef) {
+        secrets.push({
+          name: destination.credentialsSecretRef.name,
+          keys: [],
+          origin: 'user',
+          purpose: `credentials of the ${destination.type} backup destination`,
+        });
+      }
+    }
+
+    if (spec.monitoring.serviceMonitor.enabled) new ApiServiceMonitor(this, 'ServiceMonitor', { context });
+    if (spec.monitoring.dashboards.enabled) new DashboardConfigMap(this, 'Dashboards', { context });
+
+    new NetworkPolicies(this, 'NetworkPolicies', {
+      context,
+      postgresEgress: postgres.egress,
+      redisEgress: redis.egress,
+    });
+    this.requiredSecrets = secrets;
+  }
+}

@@ -1,0 +1,42 @@
+export {
+  synthesize,
+  synthesizeDistrict,
+  renderYaml,
+  defaultNamespace,
+  type District,
+  type KubernetesObject,
+  type SynthesisOptions,
+} from './synthesize.js';
+export { validateInstance } from './validate.js';
+export { InstanceValidationError, type SpecIssue } from './instance-validation-error.js';
+export {
+  RosterHubInstanceSchema,
+  RosterHubInstanceSpecSchema,
+  rosterHubInstanceApi,
+  rosterHubInstanceApiVersion,
+  platforms,
+  maxInstanceNameLength,
+  type RosterHubInstance,
+  type RosterHubInstanceInput,
+  type RosterHubInstanceSpec,
+  type Platform,
+} from './spec.js';
+export {
+  instanceOpenApiSchema,
+  specOpenApiSchema,
+  toStructuralSchema,
+  type JsonSchemaProps,
+} from './crd-schema.js';
+export { renderCrdReference } from './crd-reference.js';
+export {
+  InstanceNames,
+  labelKeys,
+  annotationKeys,
+  selectorLabels,
+  instanceLabels,
+  managedBy,
+  appName,
+} from './names.js';
+export { platformProfiles, type PlatformProfile } from './platforms.js';
+export type { ManagedServiceProvisioner } from './managed/provisioner.js';
+export type { SecretRequirement, DataServiceClaim, EnvSource } from './claims/claim.js';

@@ -1,0 +1,112 @@
+import type { Construct } from 'constructs';
+import {
+  fromSecret,
+  literal,
+  type DataServiceClaim,
+  type PostgresConnection,
+  type RedisConnection,
+} from '../claims/claim.js';
+import type { InstanceContext } from '../context.js';
+import { databaseName, databaseUser, ports } from '../names.js';
+import type { instanceSizes } from '../spec/data-services.js';
+import { ElastiCacheRedis, type ElastiCacheNodes } from './elasticache-redis.js';
+import { egressToAnywhere, type ManagedServiceProvisioner } from './provisioner.js';
+import { RdsPostgresInstance, type RdsPostgresClass } from './rds-postgres-instance.js';
+
+type Size = (typeof instanceSizes)[number];
+
+/** `spec.database.instanceSize` → RDS instance class (Graviton). */
+export const rdsPostgresClasses: Readonly<Record<Size, RdsPostgresClass>> = {
+  small: { instanceClass: 'db.t4g.small', multiAZ: false },
+  medium: { instanceClass: 'db.m7g.large', multiAZ: false },
+  large: { instanceClass: 'db.m7g.xlarge', multiAZ: true },
+};
+
+/** `spec.redis.instanceSize` → ElastiCache node type and replicas. */
+export const elastiCacheNodes: Readonly<Record<Size, ElastiCacheNodes>> = {
+  small: { nodeType: 'cache.t4g.micro', replicas: 0 },
+  medium: { nodeType: 'cache.t4g.medium', replicas: 1 },
+  large: { nodeType: 'cache.m7g.large', replicas: 1 },
+};
+
+function ackAnnotations(
+  context: InstanceContext,
+  deletionPolicy: 'Retain' | 'Delete',
+): Record<string, string> {
+  const region = context.spec.aws?.region;
+  return {
+    'services.k8s.aws/deletion-policy': deletionPolicy === 'Retain' ? 'retain' : 'delete',
+    ...(region === undefined ? {} : { 'services.k8s.aws/region': region }),
+  };
+}
+
+/** Managed services on EKS through AWS Controllers for Kubernetes (aws-controllers-k8s.github.io). */
+export class AwsControllersProvisioner implements ManagedServiceProvisioner {
+  readonly id = 'aws-controllers-for-kubernetes';
+
+  postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection> {
+    const { names, spec } = context;
+    new RdsPostgresInstance(scope, 'RdsPostgres', {
+      context,
+      size: rdsPostgresClasses[spec.database.instanceSize],
+      annotations: ackAnnotations(context, spec.database.deletionPolicy),
+    });
+    return {
+      connection: {
+        host: fromSecret(names.postgresConnection, 'host'),
+        port: literal(ports.postgres.number),
+        username: literal(databaseUser),
+        password: fromSecret(names.postgresCredentials, 'password'),
+        database: literal(databaseName),
+        sslmode: literal('require'),
+      },
+      egress: egressToAnywhere([ports.postgres.number]),
+      secrets: [
+        {
+          name: names.postgresCredentials,
+          keys: ['password'],
+          origin: 'generate',
+          purpose: 'master password ACK sets on the RDS instance',
+        },
+        {
+          name: names.postgresConnection,
+          keys: ['host'],
+          origin: 'provisioner',
+          purpose: 'RDS endpoint, written by the FieldExport',
+        },
+      ],
+    };
+  }
+
+  redis(scope: Construct, context: InstanceContext): DataServiceClaim<RedisConnection> {
+    const { names, spec } = context;
+    new ElastiCacheRedis(scope, 'ElastiCache', {
+      context,
+      nodes: elastiCacheNodes[spec.redis.instanceSize],
+      annotations: ackAnnotations(context, spec.redis.deletionPolicy),
+    });
+    return {
+      connection: {
+        scheme: literal('rediss'),
+        host: fromSecret(names.redisConnection, 'host'),
+        port: literal(ports.redis.number),
+        password: fromSecret(names.redisCredentials, 'password'),
+      },
+      egress: egressToAnywhere([ports.redis.number]),
+      secrets: [
+        {
+          name: names.redisCredentials,
+          keys: ['password'],
+          origin: 'generate',
+          purpose: 'AUTH token ACK sets on the replication group',
+        },
+        {
+          name: names.redisConnection,
+          keys: ['host'],
+          origin: 'provisioner',
+          purpose: 'primary endpoint, written by the FieldExport',
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import type { Construct } from 'constructs';
+import {
+  fromSecret,
+  literal,
+  type DataServiceClaim,
+  type PostgresConnection,
+  type RedisConnection,
+} from '../claims/claim.js';
+import type { InstanceContext } from '../context.js';
+import { databaseName, databaseUser, ports } from '../names.js';
+import type { instanceSizes } from '../spec/data-services.js';
+import { AzurePostgresServer, type AzurePostgresSku } from './azure-postgres-server.js';
+import { AzureRedisCache, type AzureRedisSku } from './azure-redis-cache.js';
+import { egressToAnywhere, type ManagedServiceProvisioner } from './provisioner.js';
+
+type Size = (typeof instanceSizes)[number];
+
+/** `spec.*.instanceSize` → Azure Database for PostgreSQL flexible server SKU. */
+export const azurePostgresSkus: Readonly<Record<Size, AzurePostgresSku>> = {
+  small: { name: 'Standard_B1ms', tier: 'Burstable', highAvailability: 'Disabled' },
+  medium: { name: 'Standard_D2ds_v5', tier: 'GeneralPurpose', highAvailability: 'Disabled' },
+  large: { name: 'Standard_D4ds_v5', tier: 'GeneralPurpose', highAvailability: 'ZoneRedundant' },
+};
+
+/** `spec.redis.instanceSize` → Azure Cache for Redis SKU (Standard has a replica and an SLA). */
+export const azureRedisSkus: Readonly<Record<Size, AzureRedisSku>> = {
+  small: { name: 'Standard', family: 'C', capacity: 0 },
+  medium: { name: 'Standard', family: 'C', capacity: 1 },
+  large: { name: 'Premium', family: 'P', capacity: 1 },
+};
+
+const reconcilePolicy = (deletionPolicy: 'Retain' | 'Delete') =>
+  deletionPolicy === 'Retain' ? 'detach-on-delete' : 'manage';
+
+/** Managed services on AKS through Azure Service Operator v2 (azure.github.io/azure-service-operator). */
+export class AzureServiceOperatorProvisioner implements ManagedServiceProvisioner {
+  readonly id = 'azure-service-operator-v2';
+
+  postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection> {
+    const { names, spec } = context;
+    new AzurePostgresServer(scope, 'AzurePostgres', {
+      context,
+      sku: azurePostgresSkus[spec.database.instanceSize],
+      reconcilePolicy: reconcilePolicy(spec.database.deletionPolicy),
+    });
+    return {
+      connection: {
+        host: fromSecret(names.postgresConnection, 'host'),
+        port: literal(ports.postgres.number),
+        username: literal(databaseUser),
+        password: fromSecret(names.postgresCredentials, 'password'),
+        database: literal(databaseName),
+        sslmode: literal('require'),
+      },
+      egress: egressToAnywhere([ports.postgres.number]),
+      secrets: [
+        {
+          name: names.postgresCredentials,
+          keys: ['password'],
+          origin: 'generate',
+          purpose: 'administrator password ASO sets on the flexible server',
+        },
+        {
+          name: names.postgresConnection,
+          keys: ['host'],
+          origin: 'provisioner',
+          purpose: 'server host name, written by ASO',
+        },
+      ],
+    };
+  }
+
+  redis(scope: Construct, context: InstanceContext): DataServiceClaim<RedisConnection> {
+    const { names, spec } = context;
+    new AzureRedisCache(scope, 'AzureRedis', {
+      context,
+      sku: azureRedisSkus[spec.redis.instanceSize],
+      reconcilePolicy: reconcilePolicy(spec.redis.deletionPolicy),
+    });
+    return {
+      connection: {
+        scheme: literal('rediss'),
+        host: fromSecret(names.redisConnection, 'host'),
+        port: fromSecret(names.redisConnection, 'port'),
+        password: fromSecret(names.redisConnection, 'password'),
+      },
+      egress: egressToAnywhere([ports.redisTls.number]),
+      secrets: [
+        {
+          name: names.redisConnection,
+          keys: ['host', 'port', 'password'],
+          origin: 'provisioner',
+          purpose: 'cache host, TLS port and access key, written by ASO',
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Platform profiles: what differs between kind, AKS and EKS. Moving a district is a change of
+ * `spec.platform` only; account-specific values (regions, subnets, identities) live in
+ * `spec.azure` / `spec.aws` and are read only by the matching profile.
+ */
+import { AwsControllersProvisioner } from './managed/aws-controllers.js';
+import { AzureServiceOperatorProvisioner } from './managed/azure-service-operator.js';
+import type { ManagedServiceProvisioner } from './managed/provisioner.js';
+import type { Platform, RosterHubInstanceSpec } from './spec.js';
+
+/** How Pods of one ServiceAccount get a cloud identity. */
+export interface WorkloadIdentity {
+  readonly serviceAccountAnnotations: Record<string, string>;
+  readonly podLabels: Record<string, string>;
+}
+
+/** What a platform decides for a district. */
+export interface PlatformProfile {
+  readonly platform: Platform;
+  /** StorageClass of volumes whose spec names none. */
+  readonly storageClassName: string;
+  /** IngressClass when `spec.api.ingress.className` is absent. */
+  readonly ingressClassName: string;
+  /** Annotations the platform's ingress controller needs (user annotations win). */
+  ingressAnnotations(tls: boolean): Record<string, string>;
+  /** Cloud identity of the backup ServiceAccount, or undefined when the platform has none configured. */
+  workloadIdentity(spec: RosterHubInstanceSpec): WorkloadIdentity | undefined;
+  /** The provisioner of `managed` data services; undefined where there is none (kind). */
+  readonly managedServices?: ManagedServiceProvisioner;
+}
+
+const kind: PlatformProfile = {
+  platform: 'kind',
+  storageClassName: 'standard',
+  ingressClassName: 'nginx',
+  ingressAnnotations: () => ({}),
+  workloadIdentity: () => undefined,
+};
+
+const aks: PlatformProfile = {
+  platform: 'aks',
+  storageClassName: 'managed-csi',
+  // The AKS application routing add-on (managed NGINX).
+  ingressClassName: 'webapprouting.kubernetes.azure.com',
+  ingressAnnotations: () => ({}),
+  workloadIdentity: (spec) =>
+    spec.azure?.workloadIdentityClientId === undefined
+      ? undefined
+      : {
+          serviceAccountAnnotations: {
+            'azure.workload.identity/client-id': spec.azure.workloadIdentityClientId,
+          },
+          podLabels: { 'azure.workload.identity/use': 'true' },
+        },
+  managedServices: new AzureServiceOperatorProvisioner(),
+};
+
+const eks: PlatformProfile = {
+  platform: 'eks',
+  // The EBS CSI driver's gp3 class (create it if the cluster has only the legacy gp2).
+  storageClassName: 'gp3',
+  // AWS Load Balancer Controller; target-type ip sends traffic straight to Pod IPs.
+  ingressClassName: 'alb',
+  ingressAnnotations: (tls) => ({
+    'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+    'alb.ingress.kubernetes.io/target-type': 'ip',
+    'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+    ...(tls
+      ? {
+          'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',
+          'alb.ingress.kubernetes.io/ssl-redirect': '443',
+        }
+      : {}),
+  }),
+  workloadIdentity: (spec) =>
+    spec.aws?.iamRoleArn === undefined
+      ? undefined
+      : {
+          serviceAccountAnnotations: {
+            'eks.amazonaws.com/role-arn': spec.aws.iamRoleArn,
+            'eks.amazonaws.com/sts-regional-endpoints': 'true',
+          },
+          podLabels: {},
+        },
+  managedServices: new AwsControllersProvisioner(),
+};
+
+/** The profile of every platform. */
+export const platformProfiles: Readonly<Record<Platform, PlatformProfile>> = { kind, aks, eks };

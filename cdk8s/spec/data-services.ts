@@ -1,0 +1,167 @@
+import { Type } from '@sinclair/typebox';
+import { Resources } from './workloads.js';
+import { PatternString, SecretRef, StringEnum, patterns, withRules } from './schema-helpers.js';
+
+/** Where a data service runs. */
+export const dataServiceModes = ['inCluster', 'managed', 'external'] as const;
+
+/** Sizes a managed service comes in; the platform profile maps them to the cloud's SKUs. */
+export const instanceSizes = ['small', 'medium', 'large'] as const;
+
+function Mode(service: string, port: string) {
+  return withRules(
+    StringEnum(dataServiceModes, {
+      description:
+        `Where ${service} runs. \`inCluster\`: a StatefulSet with a PersistentVolumeClaim in this namespace. ` +
+        `\`managed\`: the cloud's own service (aks: Azure, eks: AWS), provisioned through Kubernetes resources; not available on kind. ` +
+        `\`external\`: a server you run, reached through \`externalSecretRef\` (it must listen on ${port}, which the NetworkPolicy opens). ` +
+        'Immutable: moving data between modes is a backup and a restore into a new instance.',
+      default: 'inCluster',
+    }),
+    [{ rule: 'self == oldSelf', message: 'mode is immutable' }],
+  );
+}
+
+function Storage(what: string, size: string) {
+  return withRules(
+    Type.Object(
+      {
+        size: PatternString(patterns.bytes, 32, {
+          description: `Capacity of the ${what} volume (inCluster) or of the managed server's storage (managed).`,
+          default: size,
+        }),
+        className: Type.Optional(
+          PatternString(patterns.dnsSubdomain, 253, {
+            description:
+              'StorageClass of the volume. Default: the platform profile (kind `standard`, aks `managed-csi`, eks `gp3`).',
+          }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        default: {},
+        description: `Storage for ${what}. The size may grow but not shrink; the class is fixed once set.`,
+      },
+    ),
+    [
+      {
+        rule: 'quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0',
+        message: 'size may not shrink',
+        fieldPath: '.size',
+      },
+      {
+        rule: 'has(self.className) == has(oldSelf.className) && (!has(self.className) || self.className == oldSelf.className)',
+        message: 'className is immutable',
+        fieldPath: '.className',
+      },
+    ],
+  );
+}
+
+const DeletionPolicy = StringEnum(['Retain', 'Delete'], {
+  description:
+    'What happens to the data when the instance is deleted. `Retain` keeps the PersistentVolumeClaim or the cloud server (detached from Kubernetes); `Delete` removes it.',
+  default: 'Retain',
+});
+
+const InstanceSize = StringEnum(instanceSizes, {
+  description:
+    'Size of a managed server (managed mode only); the platform profile maps it to the cloud SKU (see docs/managed-services.md).',
+  default: 'small',
+});
+
+const Image = PatternString('^[a-z0-9]([-a-z0-9._:/@]*[a-z0-9])?$', 255, {
+  description: 'Container image for inCluster mode. Default: the official image for `version`.',
+});
+
+function externalRule(field: string) {
+  return [
+    {
+      rule: "self.mode != 'external' || has(self.externalSecretRef)",
+      message: `externalSecretRef is required when mode is external`,
+      fieldPath: '.externalSecretRef',
+      reason: 'FieldValueRequired' as const,
+      holds: (self: { mode: string; externalSecretRef?: unknown }) =>
+        self.mode !== 'external' || self.externalSecretRef !== undefined,
+    },
+    {
+      rule: "self.mode == 'external' || !has(self.externalSecretRef)",
+      message: `externalSecretRef is only allowed when mode is external (${field})`,
+      fieldPath: '.externalSecretRef',
+      reason: 'FieldValueForbidden' as const,
+      holds: (self: { mode: string; externalSecretRef?: unknown }) =>
+        self.mode === 'external' || self.externalSecretRef === undefined,
+    },
+  ];
+}
+
+/** `spec.database` */
+export const DatabaseSpec = withRules(
+  Type.Object(
+    {
+      mode: Mode('PostgreSQL', 'port 5432'),
+      version: StringEnum(['15', '16', '17'], {
+        description:
+          'PostgreSQL major version. inCluster: fixed once created (a major upgrade is a dump and restore). managed: may only go up.',
+        default: '16',
+      }),
+      storage: Storage('PostgreSQL', '10Gi'),
+      resources: Resources('PostgreSQL (inCluster)', {
+        requests: { cpu: '250m', memory: '512Mi' },
+        limits: { cpu: '1', memory: '1Gi' },
+      }),
+      image: Type.Optional(Image),
+      instanceSize: InstanceSize,
+      externalSecretRef: Type.Optional(
+        SecretRef(
+          'Secret with the keys `host`, `port`, `username`, `password`, `database` and `sslmode` of an external server (external mode only). ' +
+            'The password must be URL-safe, since DATABASE_URL is composed from the keys.',
+        ),
+      ),
+      deletionPolicy: DeletionPolicy,
+    },
+    { additionalProperties: false, default: {}, description: 'PostgreSQL, the system of record.' },
+  ),
+  [
+    ...externalRule('database'),
+    {
+      rule: "self.mode != 'inCluster' || self.version == oldSelf.version",
+      message: 'version cannot change for an inCluster database (a major upgrade is a dump and restore)',
+      fieldPath: '.version',
+    },
+    {
+      rule: 'int(self.version) >= int(oldSelf.version)',
+      message: 'version may not go backwards',
+      fieldPath: '.version',
+    },
+  ],
+);
+
+/** `spec.redis` */
+export const RedisSpec = withRules(
+  Type.Object(
+    {
+      mode: Mode('Redis', 'port 6379 or 6380'),
+      storage: Storage('Redis (append-only file)', '2Gi'),
+      resources: Resources('Redis (inCluster)', {
+        requests: { cpu: '100m', memory: '256Mi' },
+        limits: { cpu: '500m', memory: '256Mi' },
+      }),
+      image: Type.Optional(Image),
+      instanceSize: InstanceSize,
+      externalSecretRef: Type.Optional(
+        SecretRef(
+          'Secret with the keys `host`, `port`, `password` and `scheme` (`redis` or `rediss`) of an external server (external mode only).',
+        ),
+      ),
+      deletionPolicy: DeletionPolicy,
+    },
+    {
+      additionalProperties: false,
+      default: {},
+      description:
+        'Redis, for job queues and rate limits (maxmemory-policy noeviction, append-only file on).',
+    },
+  ),
+  externalRule('redis'),
+);
