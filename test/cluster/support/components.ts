@@ -1,0 +1,152 @@
+import { join } from 'node:path';
+import type { Certificates } from './certificates.js';
+
+/** Loopback ports of one control plane. */
+export interface ControlPlanePorts {
+  etcdClient: number;
+  etcdPeer: number;
+  apiServer: number;
+  controllerManager: number;
+  scheduler: number;
+}
+
+/** What every component's command line is built from. */
+export interface ComponentContext {
+  binDir: string;
+  dir: string;
+  certs: Certificates;
+  ports: ControlPlanePorts;
+  /** Admin kubeconfig (system:masters) that KCM, the scheduler and kwok use. */
+  kubeconfig: string;
+  kwokStages: string;
+}
+
+/** One component's program and flags. */
+export interface ComponentCommand {
+  name: string;
+  command: string;
+  args: string[];
+  /** SIGTERM→SIGKILL grace; only the API server and etcd have state worth a clean stop. */
+  graceSeconds: number;
+}
+
+/** Annotation that marks the Nodes kwok manages. */
+export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' };
+
+/** Service IP range of the cluster; the serving certificate holds its first address. */
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+
+/** etcd, single member, no fsync (the data lives for one run). */
+export function etcd(ctx: ComponentContext): ComponentCommand {
+  const client = `http://127.0.0.1:${ctx.ports.etcdClient}`;
+  const peer = `http://127.0.0.1:${ctx.ports.etcdPeer}`;
+  return {
+    name: 'etcd',
+    command: join(ctx.binDir, 'etcd'),
+    graceSeconds: 5,
+    args: [
+      '--name=t',
+      `--data-dir=${join(ctx.dir, 'etcd')}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=t=${peer}`,
+      '--listen-metrics-urls=',
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ],
+  };
+}
+
+/** kube-apiserver: client-certificate authentication, RBAC, default admission plugins (PodSecurity and ServiceAccount included), SA token signing. */
+export function apiServer(ctx: ComponentContext): ComponentCommand {
+  const { certs } = ctx;
+  return {
+    name: 'kube-apiserver',
+    command: join(ctx.binDir, 'kube-apiserver'),
+    graceSeconds: 5,
+    args: [
+      `--etcd-servers=http://127.0.0.1:${ctx.ports.etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${ctx.ports.apiServer}`,
+      `--cert-dir=${join(ctx.dir, 'kube-apiserver')}`,
+      `--tls-cert-file=${certs.serverCert}`,
+      `--tls-private-key-file=${certs.serverKey}`,
+      `--client-ca-file=${certs.caCert}`,
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${certs.serviceAccountPublicKey}`,
+      `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--allow-privileged=true',
+      '--endpoint-reconciler-type=none',
+      '--profiling=false',
+    ],
+  };
+}
+
+/** kube-controller-manager with every default controller (GC, namespace, SA/token, Deployment, Job, node lifecycle…). */
+export function controllerManager(ctx: ComponentContext): ComponentCommand {
+  const { certs } = ctx;
+  return {
+    name: 'kube-controller-manager',
+    command: join(ctx.binDir, 'kube-controller-manager'),
+    graceSeconds: 3,
+    args: [
+      `--kubeconfig=${ctx.kubeconfig}`,
+      `--authentication-kubeconfig=${ctx.kubeconfig}`,
+      `--authorization-kubeconfig=${ctx.kubeconfig}`,
+      '--controllers=*',
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ctx.ports.controllerManager}`,
+      `--cert-dir=${join(ctx.dir, 'kube-controller-manager')}`,
+      `--root-ca-file=${certs.caCert}`,
+      `--service-account-private-key-file=${certs.serviceAccountKey}`,
+      `--cluster-signing-cert-file=${certs.caCert}`,
+      `--cluster-signing-key-file=${certs.caKey}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--kube-api-qps=100',
+      '--kube-api-burst=200',
+      '--profiling=false',
+    ],
+  };
+}
+
+/** kube-scheduler; kwok only simulates kubelets, so binding Pods to Nodes is the scheduler's job. */
+export function scheduler(ctx: ComponentContext): ComponentCommand {
+  return {
+    name: 'kube-scheduler',
+    command: join(ctx.binDir, 'kube-scheduler'),
+    graceSeconds: 3,
+    args: [
+      `--kubeconfig=${ctx.kubeconfig}`,
+      `--authentication-kubeconfig=${ctx.kubeconfig}`,
+      `--authorization-kubeconfig=${ctx.kubeconfig}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${ctx.ports.scheduler}`,
+      `--cert-dir=${join(ctx.dir, 'kube-scheduler')}`,
+      '--profiling=false',
+    ],
+  };
+}
+
+/** kwok: plays kubelet for the annotated fake Nodes and their Pods (stages: Ready, Job Pods complete, deletion). */
+export function kwok(ctx: ComponentContext): ComponentCommand {
+  return {
+    name: 'kwok',
+    command: join(ctx.binDir, 'kwok'),
+    graceSeconds: 3,
+    args: [
+      `--kubeconfig=${ctx.kubeconfig}`,
+      `--config=${ctx.kwokStages}`,
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
+      '--cidr=10.244.0.0/16',
+      '--node-ip=10.1.0.1',
+      '--node-lease-duration-seconds=40',
+    ],
+  };
+}
