@@ -20,6 +20,13 @@ export default {
       ...esmTypeScript,
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      // One control plane per jest run (scripts/k8s-testbin.sh first; a missing binary fails
+      // the run); KUBECONFIG carries its admin kubeconfig to the workers.
+      globalSetup: '<rootDir>/test/cluster/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/support/global-teardown.ts',
+      // Raises jest's per-test timeout to 60 s for this project: Pods, Jobs and namespace
+      // deletion take seconds. (Jest 30 reads `testTimeout` only from the top-level config.)
+      setupFilesAfterEnv: ['<rootDir>/test/cluster/support/jest-timeout.ts'],
     },
   ],
 };

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControlPlane, type ControlPlaneState } from './control-plane.js';
+import { TEST_CLUSTER_DIR_PREFIX, removeStaleTestClusters } from './stale-clusters.js';
+import { ensureTestBinaries } from './testbin.js';
+
+/** The control plane of one jest run. */
+export interface TestControlPlane {
+  state: ControlPlaneState;
+  /** Stops every component and removes the temporary folder (kept when ROSTERHUB_KEEP_CLUSTER_DIR is set). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds or checks the binaries (scripts/k8s-testbin.sh), then starts a control plane in a new
+ * temporary folder, tied to this process: its components stop when this process ends, even
+ * when it is killed.
+ */
+export async function startTestControlPlane(
+  repoRoot: string,
+  say: (line: string) => void,
+): Promise<TestControlPlane> {
+  await removeStaleTestClusters();
+  const binDir = await ensureTestBinaries(repoRoot);
+  const dir = mkdtempSync(join(tmpdir(), TEST_CLUSTER_DIR_PREFIX));
+  const controlPlane = new ControlPlane({ binDir, repoRoot, dir, tiedToThisProcess: true, progress: say });
+  const state = await controlPlane.start();
+  say(
+    `control plane up in ${state.startupSeconds?.toFixed(1)} s: ${state.server}, logs in ${join(dir, 'logs')}`,
+  );
+  return {
+    state,
+    async stop() {
+      await controlPlane.stop();
+      if (process.env.ROSTERHUB_KEEP_CLUSTER_DIR) say(`kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
