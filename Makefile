@@ -38,7 +38,7 @@ typecheck: deps ## tsc --noEmit over everything, tests included
 format: deps ## rewrite files with prettier
 	prettier --write . --log-level warn
 
-test: setup lint typecheck build ## lint, typecheck and every jest project against real services
+test: setup lint typecheck build k8s-binaries ## lint, typecheck and every jest project against real services
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --ci
 
 test-unit: deps ## the unit project only (no services)
@@ -64,6 +64,18 @@ services-stop: ## stop PostgreSQL and Redis
 
 services-status:
 	@scripts/services.sh status
+
+k8s-binaries: ## build (cold: ~8 min) or check etcd, kube-apiserver, KCM, scheduler, kwok (or use KUBEBUILDER_ASSETS)
+	@scripts/k8s-testbin.sh >/dev/null  # stdout is the folder; stderr says what happened
+
+CLUSTER_CLI := node --import ./test/cluster/support/typescript-imports.ts test/cluster/support/cli.ts
+
+cluster-up: deps k8s-binaries ## the tests' Kubernetes control plane in the background; prints export lines
+	@$(CLUSTER_CLI) up
+	@echo "export PATH=$$(scripts/k8s-tools.sh | tail -1):\$$PATH  # kubectl and helm"
+
+cluster-down: ## stop the control plane of cluster-up and remove .local/cluster
+	@$(CLUSTER_CLI) down
 
 clean: ## remove build output (keeps .local data)
 	rm -rf dist coverage
