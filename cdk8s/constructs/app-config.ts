@@ -9,8 +9,10 @@ export interface AppConfigProps {
 }
 
 /**
- * The app's non-secret settings as environment variables (read whole with envFrom).
- * Migrations run in their own Job, so `MIGRATE_ON_START` is off and `/readyz` waits for them.
+ * The app's non-secret settings as environment variables (read whole with envFrom), named as
+ * the API's settings schema names them. Migrations run in their own Job, so
+ * `MIGRATE_ON_START` is off and `/readyz` waits for them. With an Ingress, links in answers
+ * use its host (`PUBLIC_BASE_URL`).
  */
 export class AppConfig extends Construct {
   /** Name of the ConfigMap. */
@@ -22,6 +24,7 @@ export class AppConfig extends Construct {
     super(scope, id);
     const { context } = props;
     const { spec } = context;
+    const ingress = spec.api.ingress;
     const data: Record<string, string> = {
       HOST: '0.0.0.0',
       PORT: String(ports.api.number),
@@ -32,11 +35,10 @@ export class AppConfig extends Construct {
       HEALTH_CHECK_TIMEOUT_MS: '1000',
       SHUTDOWN_DRAIN_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '25000',
-      ONEROSTER_MAX_PAGE_SIZE: String(spec.oneroster.maxPageSize),
-      RATE_LIMIT_REQUESTS_PER_MINUTE: String(spec.oneroster.rateLimits.requestsPerMinute),
-      RATE_LIMIT_TOKEN_REQUESTS_PER_MINUTE: String(spec.oneroster.rateLimits.tokenRequestsPerMinute),
-      ROSTERHUB_INSTANCE: context.name,
-      ROSTERHUB_PLATFORM: spec.platform,
+      MAX_PAGE_SIZE: String(spec.oneroster.maxPageSize),
+      RATE_LIMIT_REQUESTS: String(spec.oneroster.rateLimit.requests),
+      RATE_LIMIT_WINDOW_SECONDS: String(spec.oneroster.rateLimit.windowSeconds),
+      ...(ingress ? { PUBLIC_BASE_URL: `${ingress.tls ? 'https' : 'http'}://${ingress.host}` } : {}),
     };
     this.name = context.names.appConfig;
     this.hash = shortHash(JSON.stringify(data), 16);

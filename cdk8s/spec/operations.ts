@@ -175,27 +175,29 @@ export const MonitoringSpec = Type.Object(
 export const OneRosterSpec = Type.Object(
   {
     maxPageSize: Type.Integer({
-      description: 'Largest `limit` a client may ask for on a collection endpoint.',
+      description:
+        'Largest `limit` a collection request gets; larger values are clamped to it (MAX_PAGE_SIZE).',
       minimum: 1,
-      maximum: 10000,
-      default: 1000,
+      maximum: 100000,
+      default: 10000,
     }),
-    rateLimits: Type.Object(
+    rateLimit: Type.Object(
       {
-        requestsPerMinute: Type.Integer({
-          description: 'Requests one client may make per minute before it gets 429.',
-          minimum: 1,
-          maximum: 100000,
-          default: 600,
+        requests: Type.Integer({
+          description:
+            'Requests each client (OAuth client or API key) may make per window before it gets 429; 0 turns rate limiting off (RATE_LIMIT_REQUESTS).',
+          minimum: 0,
+          maximum: 10000000,
+          default: 6000,
         }),
-        tokenRequestsPerMinute: Type.Integer({
-          description: 'OAuth token requests one client may make per minute.',
+        windowSeconds: Type.Integer({
+          description: 'Length of the rate-limit window in seconds (RATE_LIMIT_WINDOW_SECONDS).',
           minimum: 1,
-          maximum: 10000,
-          default: 30,
+          maximum: 86400,
+          default: 60,
         }),
       },
-      { additionalProperties: false, default: {}, description: 'Per-client rate limits.' },
+      { additionalProperties: false, default: {}, description: 'Per-client rate limit.' },
     ),
   },
   { additionalProperties: false, default: {}, description: 'OneRoster API behaviour.' },

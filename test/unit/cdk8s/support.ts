@@ -36,17 +36,19 @@ export const cloudSettings = {
   aws: { dbSubnetGroupName: 'private', cacheSubnetGroupName: 'private' },
 };
 
-/** The one object of a kind (and name, when given), typed as `T`; fails unless there is exactly one. */
-export function single<T = KubernetesObject>(
-  objects: readonly KubernetesObject[],
-  kind: string,
-  name?: string,
-): T {
+/** The one object of a kind (and name, when given); fails unless there is exactly one. */
+export function single(objects: readonly KubernetesObject[], kind: string, name?: string): KubernetesObject {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (found.length !== 1) {
+  const [first] = found;
+  if (found.length !== 1 || first === undefined) {
     throw new Error(`expected one ${kind}${name ? `/${name}` : ''}, found ${found.length}`);
   }
-  return found[0] as T;
+  return first;
+}
+
+/** The one Deployment with this name. */
+export function deployment(objects: readonly KubernetesObject[], name: string): V1Deployment {
+  return single(objects, 'Deployment', name);
 }
 
 /** Every pod template of the objects, with the object it belongs to. */
@@ -61,7 +63,7 @@ export function podTemplates(
     if (object.kind === 'StatefulSet') template = (object as unknown as V1StatefulSet).spec?.template;
     if (object.kind === 'Job') template = (object as unknown as V1Job).spec?.template;
     if (object.kind === 'CronJob')
-      template = (object as unknown as V1CronJob).spec?.jobTemplate.spec?.template;
+      template = (object as unknown as V1CronJob).spec.jobTemplate.spec?.template;
     if (template) templates.push({ owner, template });
   }
   return templates;

@@ -1,0 +1,160 @@
+import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import { synthesize, synthesizeDistrict, type KubernetesObject } from '../../../cdk8s/index.js';
+import { cloudSettings, deployment, instance, single } from './support.js';
+
+function apiEnv(objects: readonly KubernetesObject[]): Map<string, V1EnvVar> {
+  const container: V1Container = deployment(objects, 'district-a-api').spec!.template.spec!.containers[0]!;
+  return new Map((container.env ?? []).map((variable) => [variable.name, variable]));
+}
+
+const secretRef = (name: string, key: string) => ({ valueFrom: { secretKeyRef: { name, key } } });
+const managed = (platform: 'aks' | 'eks', extra: Record<string, unknown> = {}) =>
+  instance({
+    platform,
+    database: { mode: 'managed' },
+    redis: { mode: 'managed' },
+    ...cloudSettings,
+    ...extra,
+  });
+
+describe('data-service claims end in the connection variables the app reads', () => {
+  it('When the variables are listed, then DATABASE_URL and REDIS_URL come after the parts they expand', () => {
+    const names = [...apiEnv(synthesize(instance())).keys()];
+    expect(names.slice(0, 12)).toEqual([
+      'PGHOST',
+      'PGPORT',
+      'PGUSER',
+      'PGPASSWORD',
+      'PGDATABASE',
+      'PGSSLMODE',
+      'DATABASE_URL',
+      'REDIS_SCHEME',
+      'REDIS_HOST',
+      'REDIS_PORT',
+      'REDIS_PASSWORD',
+      'REDIS_URL',
+    ]);
+    const env = apiEnv(synthesize(instance()));
+    expect(env.get('DATABASE_URL')?.value).toBe(
+      'postgres://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)',
+    );
+    expect(env.get('REDIS_URL')?.value).toBe(
+      '$(REDIS_SCHEME)://:$(REDIS_PASSWORD)@$(REDIS_HOST):$(REDIS_PORT)',
+    );
+  });
+
+  it('When the services are in the cluster, then hosts are the headless Services and passwords come from generated Secrets', () => {
+    const { objects, requiredSecrets } = synthesizeDistrict(instance());
+    const env = apiEnv(objects);
+    expect(env.get('PGHOST')).toEqual({ name: 'PGHOST', value: 'district-a-postgres' });
+    expect(env.get('PGSSLMODE')?.value).toBe('disable');
+    expect(env.get('PGPASSWORD')).toMatchObject(secretRef('district-a-postgres-credentials', 'password'));
+    expect(env.get('REDIS_SCHEME')?.value).toBe('redis');
+    expect(env.get('REDIS_PASSWORD')).toMatchObject(secretRef('district-a-redis-credentials', 'password'));
+    expect(requiredSecrets.map((secret) => [secret.name, secret.origin])).toEqual([
+      ['district-a-postgres-credentials', 'generate'],
+      ['district-a-redis-credentials', 'generate'],
+    ]);
+    expect(single(objects, 'StatefulSet', 'district-a-postgres')).toBeDefined();
+    expect(single(objects, 'Service', 'district-a-redis')).toMatchObject({ spec: { clusterIP: 'None' } });
+  });
+
+  it('When the services are external, then every setting comes from the user Secrets', () => {
+    const { objects, requiredSecrets } = synthesizeDistrict(
+      instance({
+        database: { mode: 'external', externalSecretRef: { name: 'pg' } },
+        redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
+      }),
+    );
+    const env = apiEnv(objects);
+    expect(env.get('PGHOST')).toMatchObject(secretRef('pg', 'host'));
+    expect(env.get('PGSSLMODE')).toMatchObject(secretRef('pg', 'sslmode'));
+    expect(env.get('REDIS_SCHEME')).toMatchObject(secretRef('cache', 'scheme'));
+    expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+    expect(requiredSecrets).toEqual([
+      expect.objectContaining({ name: 'pg', origin: 'user' }),
+      expect.objectContaining({ name: 'cache', origin: 'user' }),
+    ]);
+  });
+
+  it('When managed on aks, then Azure Service Operator resources are made and ASO-written Secrets are read', () => {
+    const { objects } = synthesizeDistrict(managed('aks'));
+    const kinds = objects
+      .filter((o) => o.apiVersion.includes('azure.com'))
+      .map((o) => `${o.apiVersion} ${o.kind}`);
+    expect(kinds).toEqual([
+      'dbforpostgresql.azure.com/v1api20240801 FlexibleServer',
+      'dbforpostgresql.azure.com/v1api20240801 FlexibleServersDatabase',
+      'dbforpostgresql.azure.com/v1api20240801 FlexibleServersFirewallRule',
+      'cache.azure.com/v1api20230801 Redis',
+    ]);
+    const env = apiEnv(objects);
+    expect(env.get('PGHOST')).toMatchObject(secretRef('district-a-postgres-connection', 'host'));
+    expect(env.get('PGSSLMODE')?.value).toBe('require');
+    expect(env.get('REDIS_SCHEME')?.value).toBe('rediss');
+    expect(env.get('REDIS_PASSWORD')).toMatchObject(secretRef('district-a-redis-connection', 'password'));
+    const redis = single(objects, 'Redis') as { spec?: { redisConfiguration?: Record<string, string> } };
+    expect(redis.spec?.redisConfiguration).toEqual({ 'maxmemory-policy': 'noeviction' });
+  });
+
+  it('When managed on aks, then the deletion policy picks the ASO reconcile policy and storage rounds up to an Azure size', () => {
+    const server = (extra: Record<string, unknown>) =>
+      single(synthesize(managed('aks', extra)), 'FlexibleServer') as KubernetesObject & {
+        spec: { storage: { storageSizeGB: number } };
+      };
+    expect(server({}).metadata.annotations).toEqual({
+      'serviceoperator.azure.com/reconcile-policy': 'detach-on-delete',
+    });
+    const deleting = server({
+      database: { mode: 'managed', deletionPolicy: 'Delete', storage: { size: '40Gi' } },
+    });
+    expect(deleting.metadata.annotations).toEqual({ 'serviceoperator.azure.com/reconcile-policy': 'manage' });
+    expect(deleting.spec.storage.storageSizeGB).toBe(64);
+  });
+
+  it('When managed on eks, then ACK resources are made, with FieldExports filling empty connection Secrets', () => {
+    const { objects, requiredSecrets } = synthesizeDistrict(managed('eks'));
+    const kinds = objects.filter((o) => o.apiVersion.includes('k8s.aws')).map((o) => o.kind);
+    expect(kinds).toEqual([
+      'DBInstance',
+      'FieldExport',
+      'CacheParameterGroup',
+      'ReplicationGroup',
+      'FieldExport',
+    ]);
+    const secrets = objects.filter((o) => o.kind === 'Secret');
+    expect(secrets.map((o) => o.metadata.name)).toEqual([
+      'district-a-postgres-connection',
+      'district-a-redis-connection',
+    ]);
+    for (const secret of secrets) {
+      expect(secret).not.toHaveProperty('data');
+      expect(secret).not.toHaveProperty('stringData');
+    }
+    const env = apiEnv(objects);
+    expect(env.get('PGHOST')).toMatchObject(secretRef('district-a-postgres-connection', 'host'));
+    expect(env.get('REDIS_PASSWORD')).toMatchObject(secretRef('district-a-redis-credentials', 'password'));
+    expect(
+      requiredSecrets.filter((secret) => secret.origin === 'generate').map((secret) => secret.name),
+    ).toEqual(['district-a-postgres-credentials', 'district-a-redis-credentials']);
+    const parameters = single(objects, 'CacheParameterGroup') as { spec?: { parameterNameValues?: unknown } };
+    expect(parameters.spec?.parameterNameValues).toEqual([
+      { parameterName: 'maxmemory-policy', parameterValue: 'noeviction' },
+    ]);
+  });
+
+  it('When the inCluster Redis is synthesized, then maxmemory stays below the container limit with noeviction', () => {
+    const objects = synthesize(
+      instance({ redis: { resources: { limits: { memory: '1Gi' }, requests: { memory: '1Gi' } } } }),
+    );
+    const args =
+      (
+        single(objects, 'StatefulSet', 'district-a-redis') as {
+          spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } };
+        }
+      ).spec?.template?.spec?.containers?.[0]?.args ?? [];
+    expect(args[args.indexOf('--maxmemory') + 1]).toBe(String(Math.floor(2 ** 30 * 0.8)));
+    expect(args[args.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
+    expect(args[args.indexOf('--appendonly') + 1]).toBe('yes');
+  });
+});

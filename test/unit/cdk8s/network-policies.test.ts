@@ -1,0 +1,105 @@
+import { synthesize } from '../../../cdk8s/index.js';
+import { cloudSettings, instance } from './support.js';
+
+/** The NetworkPolicy fields the tests read (client-node renames `from` to `_from`). */
+interface Policy {
+  spec?: {
+    podSelector: { matchLabels?: Record<string, string> };
+    policyTypes?: string[];
+    ingress?: { from?: { podSelector?: { matchExpressions?: unknown[] } }[]; ports?: unknown[] }[];
+    egress?: { to?: unknown[]; ports?: unknown[] }[];
+  };
+}
+
+function policies(spec: Record<string, unknown> = {}): Map<string, Policy> {
+  return new Map(
+    synthesize(instance(spec))
+      .filter((o) => o.kind === 'NetworkPolicy')
+      .map((o) => [o.metadata.name.replace('district-a-', ''), o as unknown as Policy]),
+  );
+}
+
+const instancePods = { 'app.kubernetes.io/name': 'rosterhub', 'app.kubernetes.io/instance': 'district-a' };
+
+describe('NetworkPolicies', () => {
+  it('When synthesized, then every Pod of the instance is denied all ingress and egress by default', () => {
+    const deny = policies().get('default-deny');
+    expect(deny?.spec).toEqual({
+      podSelector: { matchLabels: instancePods },
+      policyTypes: ['Ingress', 'Egress'],
+    });
+  });
+
+  it('When synthesized, then the Pods may resolve names through kube-dns on port 53', () => {
+    const dns = policies().get('allow-dns');
+    expect(dns?.spec?.egress).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+  });
+
+  it('When synthesized, then the API accepts traffic on its http port only', () => {
+    const api = policies().get('allow-api-ingress');
+    expect(api?.spec?.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'api' });
+    expect(api?.spec?.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 'http' }] }]);
+  });
+
+  it('When the data services are in the cluster, then app Pods reach them and they admit only app Pods', () => {
+    const all = policies();
+    expect(all.get('allow-postgres-egress')?.spec?.egress?.[0]?.to).toEqual([
+      { podSelector: { matchLabels: { ...instancePods, 'app.kubernetes.io/component': 'postgres' } } },
+    ]);
+    const ingress = all.get('allow-postgres-ingress')?.spec?.ingress?.[0];
+    expect(ingress?.ports).toEqual([{ protocol: 'TCP', port: 'postgres' }]);
+    expect(ingress?.from?.[0]?.podSelector?.matchExpressions).toEqual([
+      {
+        key: 'app.kubernetes.io/component',
+        operator: 'In',
+        values: ['api', 'worker', 'migration', 'backup'],
+      },
+    ]);
+    expect(
+      all.get('allow-redis-ingress')?.spec?.ingress?.[0]?.from?.[0]?.podSelector?.matchExpressions,
+    ).toEqual([{ key: 'app.kubernetes.io/component', operator: 'In', values: ['api', 'worker'] }]);
+  });
+
+  it('When the data services are managed, then app Pods may leave the cluster on their ports only, and no ingress policy is made for them', () => {
+    const all = policies({
+      platform: 'aks',
+      database: { mode: 'managed' },
+      redis: { mode: 'managed' },
+      ...cloudSettings,
+    });
+    expect(all.has('allow-postgres-ingress')).toBe(false);
+    expect(all.has('allow-redis-ingress')).toBe(false);
+    expect(all.get('allow-postgres-egress')?.spec?.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+    ]);
+    expect(all.get('allow-redis-egress')?.spec?.egress?.[0]?.ports).toEqual([
+      { protocol: 'TCP', port: 6380 },
+    ]);
+  });
+
+  it('When backups go to object storage, then backup Pods alone may use HTTPS out of the cluster', () => {
+    expect(policies().has('allow-backup-egress')).toBe(false);
+    const all = policies({
+      backup: { destination: { type: 's3', s3: { bucket: 'backups' }, credentialsSecretRef: { name: 'k' } } },
+    });
+    const backup = all.get('allow-backup-egress');
+    expect(backup?.spec?.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'backup' });
+    expect(backup?.spec?.egress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+  });
+});
