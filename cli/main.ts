@@ -7,6 +7,7 @@ const USAGE = `usage: rosterhub <command>
 commands:
   api                 run the OneRoster API server (configured by environment variables)
   migrate             apply pending database migrations and exit
+  render              print a RosterHubInstance's Kubernetes objects as YAML (-f FILE [--platform P])
   config              print every environment variable with its default (Markdown)
   help                print this text`;
 
@@ -22,6 +23,11 @@ async function main(argv: string[]): Promise<void> {
     case 'migrate': {
       const { runMigrateCommand } = await import('./migrate-command.js');
       process.exitCode = await runMigrateCommand(rest);
+      return;
+    }
+    case 'render': {
+      const { runRenderCommand } = await import('./render-command.js');
+      process.exitCode = runRenderCommand(rest);
       return;
     }
     case 'config':
