@@ -11,6 +11,7 @@ import { migrate, pendingMigrations } from './db/migrate.js';
 import { Readiness } from './health/readiness.js';
 import { closeGracefully, listen } from './http-server.js';
 import { ApiMetrics } from './metrics.js';
+import { OneRosterApi } from './oneroster-api.js';
 import { createRedis, waitUntilReady } from './redis.js';
 
 export interface ApiProcessOptions {
@@ -46,6 +47,7 @@ export class ApiProcess {
     readonly redis: Redis,
     readonly readiness: Readiness,
     readonly metrics: ApiMetrics,
+    readonly oneRoster: OneRosterApi,
     readonly server: Server,
     readonly address: AddressInfo,
   ) {}
@@ -55,7 +57,11 @@ export class ApiProcess {
     const metrics = new ApiMetrics();
     let database: Database;
     try {
-      database = await Database.open({ url: config.databaseUrl, poolMax: config.databasePoolMax });
+      database = await Database.open({
+        url: config.databaseUrl,
+        poolMax: config.databasePoolMax,
+        statementTimeoutMs: config.queryTimeoutMs,
+      });
     } catch (error) {
       throw new StartupError(
         `cannot connect to PostgreSQL at ${describeDatabase(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`,
@@ -94,18 +100,24 @@ export class ApiProcess {
       pendingMigrations: () => pendingMigrations(database),
       timeoutMs: config.healthCheckTimeoutMs,
     });
+    const oneRoster = new OneRosterApi({ config, database, redis, logger, metrics });
+    await oneRoster.start();
     const app = createApp({
       logger,
       metrics,
       readiness,
       dependencies,
       healthCheckTimeoutMs: config.healthCheckTimeoutMs,
-      ...(options.routes ? { routes: options.routes } : {}),
+      routes: (express) => {
+        oneRoster.routes(express);
+        options.routes?.(express);
+      },
     });
     let bound: Awaited<ReturnType<typeof listen>>;
     try {
       bound = await listen(app, config.port, config.host);
     } catch (error) {
+      await oneRoster.close();
       redis.disconnect();
       await database.close();
       const code = (error as NodeJS.ErrnoException).code;
@@ -116,7 +128,16 @@ export class ApiProcess {
     logger.info(`listening on http://${bound.address.address}:${bound.address.port}`, {
       port: bound.address.port,
     });
-    return new ApiProcess(options, database, redis, readiness, metrics, bound.server, bound.address);
+    return new ApiProcess(
+      options,
+      database,
+      redis,
+      readiness,
+      metrics,
+      oneRoster,
+      bound.server,
+      bound.address,
+    );
   }
 
   /**
@@ -139,6 +160,7 @@ export class ApiProcess {
       logger.warn('in-flight requests were cut off at the shutdown timeout', {
         timeoutMs: config.shutdownTimeoutMs,
       });
+    await this.oneRoster.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
     await this.database.close();
     logger.info('stopped');

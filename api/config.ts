@@ -69,6 +69,78 @@ export const apiSettings = {
     default: 25_000,
     parse: integer({ min: 1000, max: 600_000 }),
   } satisfies Setting<number>,
+  publicBaseUrl: {
+    env: 'PUBLIC_BASE_URL',
+    doc: 'Origin used in GUIDRef `href`s and Link headers (`https://roster.example.org`); empty: taken from each request',
+    default: '',
+    parse: (raw: string) => url(['http', 'https'])(raw).replace(/\/+$/, ''),
+  } satisfies Setting<string>,
+  maxPageSize: {
+    env: 'MAX_PAGE_SIZE',
+    doc: 'Largest `limit` a collection request gets; larger values are clamped to it',
+    default: 10_000,
+    parse: integer({ min: 1, max: 100_000 }),
+  } satisfies Setting<number>,
+  queryTimeoutMs: {
+    env: 'QUERY_TIMEOUT_MS',
+    doc: 'PostgreSQL statement timeout for API queries (a request that hits it answers 503)',
+    default: 30_000,
+    parse: integer({ min: 100, max: 600_000 }),
+  } satisfies Setting<number>,
+  responseCache: {
+    env: 'RESPONSE_CACHE',
+    doc: 'Cache whole OneRoster answers in Redis, keyed by the roster data version',
+    default: true,
+    parse: boolean(),
+  } satisfies Setting<boolean>,
+  responseCacheTtlSeconds: {
+    env: 'RESPONSE_CACHE_TTL_SECONDS',
+    doc: 'How long a cached answer, count or page index is kept (a data version change retires it at once)',
+    default: 600,
+    parse: integer({ min: 1, max: 86_400 }),
+  } satisfies Setting<number>,
+  responseCacheMaxBytes: {
+    env: 'RESPONSE_CACHE_MAX_BYTES',
+    doc: 'Answers larger than this are not cached',
+    default: 8_388_608,
+    parse: integer({ min: 0, max: 536_870_912 }),
+  } satisfies Setting<number>,
+  pageIndexStride: {
+    env: 'PAGE_INDEX_STRIDE',
+    doc: 'Rows between the page boundary keys kept per data version, which turn deep offsets into keyset seeks',
+    default: 1000,
+    parse: integer({ min: 10, max: 1_000_000 }),
+  } satisfies Setting<number>,
+  dataVersionPollMs: {
+    env: 'DATA_VERSION_POLL_MS',
+    doc: 'Fallback poll of the roster data version (imports also NOTIFY); 0 turns polling off',
+    default: 5000,
+    parse: integer({ min: 0, max: 3_600_000 }),
+  } satisfies Setting<number>,
+  tokenTtlSeconds: {
+    env: 'TOKEN_TTL_SECONDS',
+    doc: 'Lifetime of OAuth 2.0 access tokens from POST /oauth/token',
+    default: 3600,
+    parse: integer({ min: 60, max: 86_400 }),
+  } satisfies Setting<number>,
+  authCacheMs: {
+    env: 'AUTH_CACHE_MS',
+    doc: 'How long a process trusts a verified token or API key before looking it up again (revocations take effect within this)',
+    default: 10_000,
+    parse: integer({ min: 0, max: 600_000 }),
+  } satisfies Setting<number>,
+  rateLimitRequests: {
+    env: 'RATE_LIMIT_REQUESTS',
+    doc: 'Requests each client (OAuth client or API key) may make per window; 0 turns rate limiting off',
+    default: 6000,
+    parse: integer({ min: 0, max: 100_000_000 }),
+  } satisfies Setting<number>,
+  rateLimitWindowSeconds: {
+    env: 'RATE_LIMIT_WINDOW_SECONDS',
+    doc: 'Length of the rate-limit window',
+    default: 60,
+    parse: integer({ min: 1, max: 86_400 }),
+  } satisfies Setting<number>,
 };
 
 export type ApiConfig = ConfigOf<typeof apiSettings>;

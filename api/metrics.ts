@@ -29,6 +29,27 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
+  readonly dbQueriesTotal = new Counter({
+    name: 'db_queries_total',
+    help: 'SQL statements the OneRoster read path sent to PostgreSQL',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheLookupsTotal = new Counter({
+    name: 'cache_lookups_total',
+    help: 'Lookups in the Redis caches (responses, counts, page boundaries) by result',
+    labelNames: ['cache', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly authFailuresTotal = new Counter({
+    name: 'auth_failures_total',
+    help: 'Requests refused by authentication, authorisation or rate limiting',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   #dbConnectionsProbe: () => number = () => 0;
 
   readonly dbConnectionsActive: Gauge;

@@ -8,6 +8,10 @@ commands:
   api                 run the OneRoster API server (configured by environment variables)
   migrate             apply pending database migrations and exit
   render              print a RosterHubInstance's Kubernetes objects as YAML (-f FILE [--platform P])
+  seed                load a generated district into the database (--size small|large [--seed N])
+  generate            write a generated district as a OneRoster CSV package (--size … --out DIR)
+  clients create      create an OAuth 2.0 client (--name N --scopes S); prints the secret once
+  keys                create|list|revoke rh_live_ API keys
   config              print every environment variable with its default (Markdown)
   help                print this text`;
 
@@ -28,6 +32,14 @@ async function main(argv: string[]): Promise<void> {
     case 'render': {
       const { runRenderCommand } = await import('./render-command.js');
       process.exitCode = runRenderCommand(rest);
+      return;
+    }
+    case 'seed':
+    case 'generate':
+    case 'clients':
+    case 'keys': {
+      const { runRosterCommand } = await import('./roster-commands.js');
+      process.exitCode = await runRosterCommand(command, rest);
       return;
     }
     case 'config':

@@ -7,6 +7,8 @@ import { MIGRATIONS_TABLE, migrationsList } from './migrations/index.js';
 export interface DatabaseOptions {
   url: string;
   poolMax: number;
+  /** PostgreSQL statement_timeout for every pooled connection; none when absent. */
+  statementTimeoutMs?: number;
 }
 
 /** The ORM and the pg pool under it; `close()` is idempotent. */
@@ -23,6 +25,9 @@ export class Database {
       clientUrl: options.url,
       entities,
       pool: { min: 0, max: options.poolMax },
+      ...(options.statementTimeoutMs
+        ? { driverOptions: { statement_timeout: options.statementTimeoutMs } }
+        : {}),
       extensions: [Migrator],
       migrations: {
         tableName: MIGRATIONS_TABLE,

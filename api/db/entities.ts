@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { rosterEntities } from './roster-entities.js';
 
 /**
  * A single row counting committed changes to roster data. Imports bump it; caches key on it so
@@ -14,4 +15,4 @@ export const DataVersion = defineEntity({
   },
 });
 
-export const entities = [DataVersion];
+export const entities = [DataVersion, ...rosterEntities];

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logging/logger.js';
-import { AppError, NotFoundError, imsxStatusInfo } from '../errors.js';
+import { AppError, NotFoundError, OAuthError, ServiceUnavailableError, imsxStatusInfo } from '../errors.js';
 
 /** Unknown paths get the same error payload as everything else. */
 export function notFound(): RequestHandler {
@@ -20,6 +20,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     let error: AppError;
     if (err instanceof AppError) {
       error = err;
+    } else if ((err as { code?: unknown }).code === '57014') {
+      // PostgreSQL statement_timeout (QUERY_TIMEOUT_MS)
+      error = new ServiceUnavailableError('the query took too long; narrow it with filter or limit');
+      logger.warn('query cancelled by statement timeout', { method: req.method, path: req.path });
     } else if (typeof bodyError.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
       // body-parser and friends raise errors with a 4xx `status`
       error = new AppError(
@@ -34,6 +38,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       });
       logger.error('unhandled error', { error: err, method: req.method, path: req.path });
     }
-    res.status(error.httpStatus).json(imsxStatusInfo(error.message, error.codeMinor));
+    res.status(error.httpStatus).set(error.headers());
+    if (error instanceof OAuthError) res.json(error.body());
+    else res.json(imsxStatusInfo(error.message, error.codeMinor));
   };
 }

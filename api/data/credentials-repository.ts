@@ -1,0 +1,57 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { ApiClient, ApiKey } from '../db/roster-entities.js';
+
+/** A stored OAuth client or API key (never with its secret, only the hash). */
+export interface StoredCredential {
+  readonly id: string;
+  readonly name: string;
+  readonly secretHash: string;
+  readonly scopes: readonly string[];
+  readonly createdAt: Date;
+  readonly revokedAt: Date | null | undefined;
+}
+
+/** OAuth clients and API keys, through MikroORM (a forked EntityManager per call). */
+export class CredentialsRepository {
+  constructor(private readonly orm: MikroORM) {}
+
+  async createClient(
+    clientId: string,
+    name: string,
+    secretHash: string,
+    scopes: readonly string[],
+  ): Promise<void> {
+    const em = this.orm.em.fork();
+    em.create(ApiClient, { clientId, name, secretHash, scopes: [...scopes], createdAt: new Date() });
+    await em.flush();
+  }
+
+  async findClient(clientId: string): Promise<StoredCredential | undefined> {
+    const row = await this.orm.em.fork().findOne(ApiClient, { clientId });
+    return row ? { id: row.clientId, ...row } : undefined;
+  }
+
+  async createKey(keyId: string, name: string, secretHash: string, scopes: readonly string[]): Promise<void> {
+    const em = this.orm.em.fork();
+    em.create(ApiKey, { keyId, name, secretHash, scopes: [...scopes], createdAt: new Date() });
+    await em.flush();
+  }
+
+  async findKey(keyId: string): Promise<StoredCredential | undefined> {
+    const row = await this.orm.em.fork().findOne(ApiKey, { keyId });
+    return row ? { id: row.keyId, ...row } : undefined;
+  }
+
+  async listKeys(): Promise<StoredCredential[]> {
+    const rows = await this.orm.em.fork().find(ApiKey, {}, { orderBy: { createdAt: 'asc', keyId: 'asc' } });
+    return rows.map((row) => ({ id: row.keyId, ...row }));
+  }
+
+  /** Marks a key revoked; false if there is no such key (or it was revoked already). */
+  async revokeKey(keyId: string): Promise<boolean> {
+    const updated = await this.orm.em
+      .fork()
+      .nativeUpdate(ApiKey, { keyId, revokedAt: null }, { revokedAt: new Date() });
+    return updated > 0;
+  }
+}

@@ -1,0 +1,212 @@
+import type { Condition } from '../services/endpoints.js';
+import type { FilterNode, FilterPredicate } from '../services/filter-parser.js';
+import type { SortSpec } from '../services/list-params.js';
+import type { FieldDef, RefType, ResourceName } from '../services/resources.js';
+import { RESOURCES } from '../services/resources.js';
+
+/**
+ * Compiles OneRoster queries into SQL. Every value from a request becomes a bind parameter;
+ * the only identifiers in the SQL come from the resource catalog (a whitelist), never from the
+ * request.
+ */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+export const TABLES: Readonly<Record<ResourceName, string>> = {
+  orgs: 'orgs',
+  academicSessions: 'academic_sessions',
+  courses: 'courses',
+  classes: 'classes',
+  users: 'users',
+  enrollments: 'enrollments',
+  demographics: 'demographics',
+};
+
+const REF_PATHS: Readonly<Record<RefType, string>> = {
+  org: '/ims/oneroster/rostering/v1p2/orgs/',
+  academicSession: '/ims/oneroster/rostering/v1p2/academicSessions/',
+  course: '/ims/oneroster/rostering/v1p2/courses/',
+  class: '/ims/oneroster/rostering/v1p2/classes/',
+  user: '/ims/oneroster/rostering/v1p2/users/',
+  resource: '/ims/oneroster/resources/v1p2/resources/',
+};
+
+function snake(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** The column that stores a field (naming convention plus the reference suffixes). */
+export function columnOf(field: FieldDef): string {
+  switch (field.kind) {
+    case 'id':
+      return 'sourced_id';
+    case 'ref':
+      return `${snake(field.name)}_sourced_id`;
+    case 'refs':
+      return `${snake(field.name.replace(/s$/, ''))}_sourced_ids`;
+    default:
+      return field.name === 'primary' ? '"primary"' : snake(field.name);
+  }
+}
+
+/** A bind parameter added on first use (PostgreSQL rejects parameters a statement never uses). */
+export type LazyParam = () => string;
+
+/** `value` as a parameter, bound only if some part of the statement asks for it. */
+export function lazyParam(params: SqlParams, value: unknown, cast = ''): LazyParam {
+  let name: string | undefined;
+  return () => (name ??= `${params.add(value)}${cast}`);
+}
+
+function refObject(idExpr: string, refType: RefType, base: LazyParam): string {
+  return `json_build_object('href', ${base()} || '${REF_PATHS[refType]}' || ${idExpr}, 'sourcedId', ${idExpr}, 'type', '${refType}')`;
+}
+
+/** The JSON value of one field of row `t`; `base` is the bind parameter holding the public origin. */
+function fieldJson(resource: ResourceName, field: FieldDef, base: LazyParam): string {
+  const col = `t.${columnOf(field)}`;
+  switch (field.kind) {
+    case 'id':
+    case 'string':
+    case 'json':
+      return col;
+    case 'datetime':
+      return `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    case 'date':
+      return `to_char(${col}, 'YYYY-MM-DD')`;
+    case 'bool':
+      return `case when ${col} then 'true' when not ${col} then 'false' end`;
+    case 'strings':
+      return `to_json(${col})`;
+    case 'ref':
+      return `case when ${col} is not null then ${refObject(col, field.refType!, base)} end`;
+    case 'refs':
+      return `(select json_agg(${refObject('u.x', field.refType!, base)} order by u.n) from unnest(${col}) with ordinality u(x, n))`;
+    case 'children':
+      return `(select json_agg(${refObject('c.sourced_id', field.refType!, base)} order by c.sourced_id) from ${TABLES[resource]} c where c.parent_sourced_id = t.sourced_id)`;
+    case 'roles':
+      return `(select json_agg(json_build_object('roleType', r.v->>'roleType', 'role', r.v->>'role', 'org', ${refObject("(r.v->>'orgSourcedId')", 'org', base)}, 'userProfile', r.v->>'userProfile', 'beginDate', r.v->>'beginDate', 'endDate', r.v->>'endDate') order by r.n) from jsonb_array_elements(${col}) with ordinality r(v, n))`;
+  }
+}
+
+/** A JSON object of row `t` with the selected fields (all by default); absent values are omitted. */
+export function objectJson(
+  resource: ResourceName,
+  fields: readonly FieldDef[] | undefined,
+  base: LazyParam,
+): string {
+  const selected = fields ?? RESOURCES[resource].fields;
+  const pairs = selected.map((field) => `'${field.name}', ${fieldJson(resource, field, base)}`);
+  return `json_strip_nulls(json_build_object(${pairs.join(', ')}))`;
+}
+
+function fieldByName(resource: ResourceName, name: string): FieldDef {
+  const field = RESOURCES[resource].byName.get(name);
+  if (!field) throw new Error(`${resource} has no field ${name}`);
+  return field;
+}
+
+/** SQL for a path-derived restriction on row `t`. */
+export function conditionSql(resource: ResourceName, condition: Condition, params: SqlParams): string {
+  switch (condition.kind) {
+    case 'fieldEquals':
+      return `t.${columnOf(fieldByName(resource, condition.field))} = ${params.add(condition.value)}`;
+    case 'hasRole': {
+      const role: Record<string, string> = { role: condition.role };
+      if (condition.orgSourcedId !== undefined) role.orgSourcedId = condition.orgSourcedId;
+      return `t.roles @> ${params.add(JSON.stringify([role]))}::jsonb`;
+    }
+    case 'enrolledIn':
+      return `t.sourced_id in (select e.user_sourced_id from enrollments e where e.class_sourced_id = ${params.add(condition.classSourcedId)} and e.role = ${params.add(condition.role)} and e.status = 'active')`;
+    case 'enrolledUser': {
+      const role = condition.role === undefined ? '' : ` and e.role = ${params.add(condition.role)}`;
+      return `t.sourced_id in (select e.class_sourced_id from enrollments e where e.user_sourced_id = ${params.add(condition.userSourcedId)}${role} and e.status = 'active')`;
+    }
+    case 'refEquals':
+      return `t.${columnOf(fieldByName(resource, condition.field))} = ${params.add(condition.sourcedId)}`;
+    case 'refContains':
+      return `t.${columnOf(fieldByName(resource, condition.field))} @> array[${params.add(condition.sourcedId)}::text]`;
+    case 'termsOfSchool':
+      return `t.sourced_id in (select unnest(c.term_sourced_ids) from classes c where c.school_sourced_id = ${params.add(condition.schoolSourcedId)})`;
+  }
+}
+
+const CASTS: Partial<Record<FieldDef['kind'], string>> = {
+  datetime: '::timestamptz',
+  date: '::date',
+  bool: '::boolean',
+};
+
+function scalarPredicate(col: string, op: FilterPredicate['op'], value: string): string {
+  switch (op) {
+    case '=':
+      return `${col} = ${value}`;
+    case '!=':
+      return `${col} is distinct from ${value}`;
+    case '~':
+      return `strpos(lower(${col}), lower(${value})) > 0`;
+    default:
+      return `${col} ${op} ${value}`;
+  }
+}
+
+function listPredicate(col: string, op: FilterPredicate['op'], value: string): string {
+  switch (op) {
+    case '=':
+      return `coalesce(${value} = any(${col}), false)`;
+    case '!=':
+      return `not coalesce(${value} = any(${col}), false)`;
+    default:
+      return `exists (select 1 from unnest(${col}) x where strpos(lower(x), lower(${value})) > 0)`;
+  }
+}
+
+function predicateSql(predicate: FilterPredicate, params: SqlParams): string {
+  const { field, op, path } = predicate;
+  const col = `t.${columnOf(field)}`;
+  if (field.kind === 'roles') {
+    const key = path === 'orgSourcedId' ? 'orgSourcedId' : path;
+    const contains = `t.roles @> ${params.add(JSON.stringify([{ [key]: predicate.value }]))}::jsonb`;
+    return op === '=' ? contains : `not (${contains})`;
+  }
+  const value = `${params.add(predicate.value)}${CASTS[field.kind] ?? '::text'}`;
+  if (field.kind === 'strings' || field.kind === 'refs') return listPredicate(col, op, value);
+  return scalarPredicate(col, op, value);
+}
+
+/** SQL for a parsed filter. */
+export function filterSql(node: FilterNode, params: SqlParams): string {
+  if (node.kind === 'predicate') return predicateSql(node, params);
+  const joiner = node.kind === 'and' ? ' and ' : ' or ';
+  return `(${node.items.map((item) => filterSql(item, params)).join(joiner)})`;
+}
+
+/** `order by` for a sort; sourcedId breaks ties so that every order is total. */
+export function orderSql(sort: SortSpec): string {
+  const dir = sort.desc ? 'desc' : 'asc';
+  if (sort.field.kind === 'id') return `t.sourced_id ${dir}`;
+  return `t.${columnOf(sort.field)} ${dir}, t.sourced_id ${dir}`;
+}
+
+/** A row position in a sort: the sort column's value as text (null when sorting by sourcedId) and the sourcedId. */
+export type PageKey = readonly [string | null, string];
+
+/** The rows strictly after `key` in the sort order. */
+export function afterKeySql(sort: SortSpec, key: PageKey, params: SqlParams): string {
+  const cmp = sort.desc ? '<' : '>';
+  const id = `${params.add(key[1])}::text`;
+  if (sort.field.kind === 'id') return `t.sourced_id ${cmp} ${id}`;
+  const value = `${params.add(key[0])}${CASTS[sort.field.kind] ?? '::text'}`;
+  return `(t.${columnOf(sort.field)}, t.sourced_id) ${cmp} (${value}, ${id})`;
+}
+
+/** The sort column as text, for building page keys. */
+export function sortKeySql(sort: SortSpec): string {
+  return sort.field.kind === 'id' ? 'null::text' : `t.${columnOf(sort.field)}::text`;
+}

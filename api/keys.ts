@@ -1,0 +1,17 @@
+/**
+ * Every Redis key the API uses comes from here, so that the key space can be read in one place.
+ * Cached answers carry the data version: an import bumps it and every earlier entry is simply
+ * never read again (and expires).
+ */
+export const redisKeys = {
+  /** A cached response body (and total) for a request fingerprint. */
+  response: (dataVersion: string, fingerprint: string): string => `rh:resp:${dataVersion}:${fingerprint}`,
+  /** The row count of a collection's row set. */
+  count: (dataVersion: string, shape: string): string => `rh:count:${dataVersion}:${shape}`,
+  /** The page boundary keys of a collection's row set in one sort order. */
+  pageBoundaries: (dataVersion: string, shape: string): string => `rh:pages:${dataVersion}:${shape}`,
+  /** An OAuth access token, by the SHA-256 of the token. */
+  accessToken: (tokenHash: string): string => `rh:token:${tokenHash}`,
+  /** A client's request counter for one rate-limit window. */
+  rateLimit: (clientId: string, window: number): string => `rh:rl:${clientId}:${window}`,
+};

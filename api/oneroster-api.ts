@@ -1,0 +1,124 @@
+import { Router, type Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../lib/logging/logger.js';
+import type { ApiConfig } from './config.js';
+import { CredentialsRepository } from './data/credentials-repository.js';
+import { RosterRepository } from './data/roster-repository.js';
+import type { Database } from './db/database.js';
+import { authorize } from './http/authorize.js';
+import type { ApiMetrics } from './metrics.js';
+import { academicSessionsRoutes } from './routes/academic-sessions.js';
+import { classesRoutes } from './routes/classes.js';
+import { coursesRoutes } from './routes/courses.js';
+import { demographicsRoutes } from './routes/demographics.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import type { RouteContext } from './routes/endpoint-handlers.js';
+import { enrollmentsRoutes } from './routes/enrollments.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { orgsRoutes } from './routes/orgs.js';
+import { usersRoutes } from './routes/users.js';
+import { AuthService } from './services/auth-service.js';
+import { DataVersionWatcher } from './services/data-version-watcher.js';
+import { ROSTERING_BASE } from './services/endpoints.js';
+import { PageIndex } from './services/page-index.js';
+import { RateLimiter } from './services/rate-limiter.js';
+import { ResponseCache } from './services/response-cache.js';
+import { RosteringService } from './services/rostering-service.js';
+
+export interface OneRosterApiDependencies {
+  config: ApiConfig;
+  database: Database;
+  redis: Redis;
+  logger: Logger;
+  metrics: ApiMetrics;
+}
+
+/**
+ * The OneRoster 1.2 rostering API: wires repositories, services and routes. The constructor
+ * starts nothing; `start()` begins following the data version; `close()` is idempotent.
+ */
+export class OneRosterApi {
+  readonly dataVersion: DataVersionWatcher;
+  readonly auth: AuthService;
+  readonly service: RosteringService;
+  readonly #limiter: RateLimiter;
+  #closing: Promise<void> | undefined;
+
+  constructor(private readonly deps: OneRosterApiDependencies) {
+    const { config, database, redis, logger, metrics } = deps;
+    const repository = new RosterRepository(database.pool, (operation) =>
+      metrics.dbQueriesTotal.inc({ operation }),
+    );
+    this.dataVersion = new DataVersionWatcher({
+      db: database.pool,
+      databaseUrl: config.databaseUrl,
+      pollMs: config.dataVersionPollMs,
+      logger,
+    });
+    const cache = new ResponseCache(
+      redis,
+      {
+        enabled: config.responseCache,
+        ttlSeconds: config.responseCacheTtlSeconds,
+        maxBytes: config.responseCacheMaxBytes,
+      },
+      metrics,
+      logger,
+    );
+    const pageIndex = new PageIndex(
+      redis,
+      repository,
+      { stride: config.pageIndexStride, ttlSeconds: config.responseCacheTtlSeconds },
+      metrics,
+      logger,
+    );
+    this.service = new RosteringService(repository, cache, pageIndex, this.dataVersion, {
+      maxLimit: config.maxPageSize,
+    });
+    this.auth = new AuthService(new CredentialsRepository(database.orm), redis, {
+      tokenTtlSeconds: config.tokenTtlSeconds,
+      cacheMs: config.authCacheMs,
+    });
+    this.#limiter = new RateLimiter(
+      redis,
+      { limit: config.rateLimitRequests, windowSeconds: config.rateLimitWindowSeconds },
+      logger,
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.dataVersion.start();
+  }
+
+  /** Mounts `POST /oauth/token`, the discovery documents and the 41 rostering endpoints. */
+  routes(app: Express): void {
+    const { config, metrics } = this.deps;
+    const root = Router();
+    const rostering = Router();
+    oauthRoutes(root, this.auth, this.#limiter);
+    discoveryRoutes(rostering, root, config.publicBaseUrl, config.maxPageSize);
+    const ctx: RouteContext = {
+      service: this.service,
+      authorize: authorize(this.auth, this.#limiter, metrics),
+      publicBaseUrl: config.publicBaseUrl,
+    };
+    for (const register of [
+      academicSessionsRoutes,
+      classesRoutes,
+      coursesRoutes,
+      demographicsRoutes,
+      enrollmentsRoutes,
+      orgsRoutes,
+      usersRoutes,
+    ]) {
+      register(rostering, ctx);
+    }
+    app.use(root);
+    app.use(ROSTERING_BASE, rostering);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.dataVersion.close();
+    return this.#closing;
+  }
+}

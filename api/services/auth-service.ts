@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import type { CredentialsRepository } from '../data/credentials-repository.js';
+import { OAuthError, UnauthorizedError } from '../errors.js';
+import { redisKeys } from '../keys.js';
+import { hashSecret, newAccessToken, parseApiKey, parseScopes, secretMatches } from './credentials.js';
+
+/** Who is calling, and what they may read. */
+export interface Principal {
+  /** The OAuth client id or the API key id: what logs and rate limits key on. */
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly via: 'token' | 'apiKey';
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  scope: string;
+}
+
+export interface AuthServiceOptions {
+  tokenTtlSeconds: number;
+  /** How long a verified token or key is trusted in this process before it is looked up again. */
+  cacheMs: number;
+}
+
+interface StoredToken {
+  clientId: string;
+  scopes: string[];
+  /** epoch ms */
+  expiresAt: number;
+}
+
+/**
+ * OAuth 2.0 client credentials and API keys. Tokens are opaque random strings; Redis keeps only
+ * their SHA-256 with the client and scopes, expiring with the token, so fetching a new token
+ * never invalidates earlier ones. A short in-process cache spares Redis and PostgreSQL a lookup
+ * on every request.
+ */
+export class AuthService {
+  readonly #verified = new Map<string, { principal: Principal; until: number }>();
+
+  constructor(
+    private readonly credentials: CredentialsRepository,
+    private readonly redis: Redis,
+    private readonly options: AuthServiceOptions,
+  ) {}
+
+  /** `grant_type=client_credentials`: checks the client and scopes, and issues a token. */
+  async issueToken(
+    clientId: string,
+    clientSecret: string,
+    requestedScope: string | undefined,
+  ): Promise<TokenResponse> {
+    const client = clientId === '' ? undefined : await this.credentials.findClient(clientId);
+    // hash even for unknown clients so that timing does not tell which client ids exist
+    const valid = secretMatches(clientSecret, client?.secretHash ?? '0'.repeat(64));
+    if (!client || !valid || client.revokedAt)
+      throw new OAuthError('invalid_client', 'client authentication failed', 401);
+    let scopes: string[];
+    if (requestedScope === undefined || requestedScope.trim() === '') {
+      scopes = [...client.scopes];
+    } else {
+      try {
+        scopes = parseScopes(requestedScope);
+      } catch (error) {
+        throw new OAuthError('invalid_scope', (error as Error).message);
+      }
+      const notGranted = scopes.filter((scope) => !client.scopes.includes(scope));
+      if (notGranted.length > 0)
+        throw new OAuthError('invalid_scope', `scope not granted to this client: ${notGranted.join(' ')}`);
+    }
+    const token = newAccessToken();
+    const stored: StoredToken = {
+      clientId: client.id,
+      scopes,
+      expiresAt: Date.now() + this.options.tokenTtlSeconds * 1000,
+    };
+    await this.redis.set(
+      redisKeys.accessToken(hashSecret(token)),
+      JSON.stringify(stored),
+      'EX',
+      this.options.tokenTtlSeconds,
+    );
+    return {
+      access_token: token,
+      token_type: 'bearer',
+      expires_in: this.options.tokenTtlSeconds,
+      scope: scopes.join(' '),
+    };
+  }
+
+  /**
+   * The principal behind `Authorization: Bearer <token or API key>` or `X-API-Key: <API key>`;
+   * UnauthorizedError when missing, malformed, unknown, revoked or expired.
+   */
+  async authenticate(
+    authorization: string | undefined,
+    apiKeyHeader: string | undefined,
+  ): Promise<Principal> {
+    let credential: string | undefined;
+    if (authorization !== undefined) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!match) throw new UnauthorizedError('the Authorization header must be "Bearer <token>"');
+      credential = match[1];
+    } else if (apiKeyHeader !== undefined) {
+      credential = apiKeyHeader.trim();
+    }
+    if (!credential) throw new UnauthorizedError('an access token or API key is required');
+    if (credential.length > 512) throw new UnauthorizedError('invalid access token');
+    const cacheKey = hashSecret(credential);
+    const now = Date.now();
+    const hit = this.#verified.get(cacheKey);
+    if (hit && hit.until > now) return hit.principal;
+    this.#verified.delete(cacheKey);
+    const { principal, until } = credential.startsWith('rh_live_')
+      ? await this.#verifyApiKey(credential, now)
+      : await this.#verifyToken(cacheKey, now);
+    if (this.options.cacheMs > 0) {
+      if (this.#verified.size > 10_000) this.#verified.clear();
+      this.#verified.set(cacheKey, { principal, until: Math.min(until, now + this.options.cacheMs) });
+    }
+    return principal;
+  }
+
+  async #verifyToken(tokenHash: string, now: number): Promise<{ principal: Principal; until: number }> {
+    const raw = await this.redis.get(redisKeys.accessToken(tokenHash));
+    if (raw === null) throw new UnauthorizedError('the access token is invalid or has expired');
+    const stored = JSON.parse(raw) as StoredToken;
+    if (stored.expiresAt <= now) throw new UnauthorizedError('the access token is invalid or has expired');
+    return {
+      principal: { clientId: stored.clientId, scopes: stored.scopes, via: 'token' },
+      until: stored.expiresAt,
+    };
+  }
+
+  async #verifyApiKey(key: string, now: number): Promise<{ principal: Principal; until: number }> {
+    const parsed = parseApiKey(key);
+    if (!parsed) throw new UnauthorizedError('invalid API key');
+    const stored = await this.credentials.findKey(parsed.keyId);
+    const valid = secretMatches(parsed.secret, stored?.secretHash ?? '0'.repeat(64));
+    if (!stored || !valid || stored.revokedAt) throw new UnauthorizedError('invalid or revoked API key');
+    return {
+      principal: { clientId: stored.id, scopes: stored.scopes, via: 'apiKey' },
+      until: now + this.options.cacheMs,
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import type { CredentialsRepository } from '../data/credentials-repository.js';
+import { hashSecret, newApiKey, newClientCredentials, parseScopes } from './credentials.js';
+
+/** What `clients create` prints (the only time the secret is shown). */
+export interface CreatedClient {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  scopes: string[];
+}
+
+/** What `keys create` prints (the only time the key is shown). */
+export interface CreatedKey {
+  keyId: string;
+  key: string;
+  name: string;
+  scopes: string[];
+}
+
+export interface KeySummary {
+  keyId: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > 200) throw new Error('the name must be 1 to 200 characters');
+  return trimmed;
+}
+
+function checkScopes(text: string): string[] {
+  const scopes = parseScopes(text);
+  if (scopes.length === 0) throw new Error('at least one scope is required');
+  return scopes;
+}
+
+/** Creating, listing and revoking credentials (the CLI's side of authentication). */
+export class CredentialAdmin {
+  constructor(private readonly credentials: CredentialsRepository) {}
+
+  async createClient(name: string, scopes: string): Promise<CreatedClient> {
+    const scopeList = checkScopes(scopes);
+    const { clientId, clientSecret } = newClientCredentials();
+    await this.credentials.createClient(clientId, checkName(name), hashSecret(clientSecret), scopeList);
+    return { clientId, clientSecret, name: name.trim(), scopes: scopeList };
+  }
+
+  async createKey(name: string, scopes: string): Promise<CreatedKey> {
+    const scopeList = checkScopes(scopes);
+    const { keyId, secret, key } = newApiKey();
+    await this.credentials.createKey(keyId, checkName(name), hashSecret(secret), scopeList);
+    return { keyId, key, name: name.trim(), scopes: scopeList };
+  }
+
+  async listKeys(): Promise<KeySummary[]> {
+    return (await this.credentials.listKeys()).map((key) => ({
+      keyId: key.id,
+      name: key.name,
+      scopes: [...key.scopes],
+      createdAt: key.createdAt.toISOString(),
+      revokedAt: key.revokedAt ? key.revokedAt.toISOString() : null,
+    }));
+  }
+
+  revokeKey(keyId: string): Promise<boolean> {
+    return this.credentials.revokeKey(keyId);
+  }
+}

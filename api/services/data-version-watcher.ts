@@ -1,0 +1,63 @@
+import type { Logger } from '../../lib/logging/logger.js';
+import { DataVersionListener, readDataVersion, type Queryable } from '../data/data-version.js';
+
+export interface DataVersionWatcherOptions {
+  db: Queryable;
+  databaseUrl: string;
+  /** Fallback poll period, for notifications missed while the listener reconnected. */
+  pollMs: number;
+  logger: Logger;
+}
+
+/**
+ * Knows the current roster data version without a query per request: it reads it at start,
+ * follows NOTIFYs from imports, and polls now and then as a safety net.
+ */
+export class DataVersionWatcher {
+  #version = '0';
+  #poll: NodeJS.Timeout | undefined;
+  #listener: DataVersionListener | undefined;
+
+  constructor(private readonly options: DataVersionWatcherOptions) {}
+
+  async start(): Promise<void> {
+    // Before migrations ran (MIGRATE_ON_START=false) there is no version yet; polling finds it.
+    await this.refresh().catch((error: unknown) =>
+      this.options.logger.warn('cannot read the roster data version yet', { error }),
+    );
+    this.#listener = new DataVersionListener(
+      this.options.databaseUrl,
+      (version) => this.#set(version),
+      () => void this.refresh().catch(() => undefined),
+    );
+    await this.#listener.start();
+    if (this.options.pollMs > 0) {
+      this.#poll = setInterval(() => void this.refresh().catch(() => undefined), this.options.pollMs);
+      this.#poll.unref();
+    }
+  }
+
+  /** The version cached answers are keyed by. */
+  current(): string {
+    return this.#version;
+  }
+
+  /** Reads the version from PostgreSQL now. */
+  async refresh(): Promise<string> {
+    this.#set(await readDataVersion(this.options.db));
+    return this.#version;
+  }
+
+  #set(version: string): void {
+    if (version !== this.#version) {
+      this.options.logger.debug('roster data version changed', { from: this.#version, to: version });
+      this.#version = version;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#poll);
+    this.#poll = undefined;
+    await this.#listener?.close();
+  }
+}

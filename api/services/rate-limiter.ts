@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../lib/logging/logger.js';
+import { redisKeys } from '../keys.js';
+
+export interface RateLimitOptions {
+  /** Requests per window and client; 0 turns limiting off. */
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitVerdict {
+  readonly allowed: boolean;
+  readonly remaining: number;
+  /** Seconds until the window resets. */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * A fixed-window counter per client in Redis (one INCR+EXPIRE round trip), shared by every API
+ * process. When Redis cannot answer, requests are let through: an outage of the limiter must
+ * not become an outage of the API.
+ */
+export class RateLimiter {
+  #lastWarning = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RateLimitOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  get limit(): number {
+    return this.options.limit;
+  }
+
+  async hit(clientId: string): Promise<RateLimitVerdict> {
+    const { limit, windowSeconds } = this.options;
+    const now = Date.now();
+    const windowMs = windowSeconds * 1000;
+    const window = Math.floor(now / windowMs);
+    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+    if (limit <= 0) return { allowed: true, remaining: Number.MAX_SAFE_INTEGER, retryAfterSeconds };
+    const key = redisKeys.rateLimit(clientId, window);
+    try {
+      const results = await this.redis
+        .multi()
+        .incr(key)
+        .expire(key, windowSeconds + 1)
+        .exec();
+      const count = Number(results?.[0]?.[1] ?? 0);
+      return { allowed: count <= limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
+    } catch (error) {
+      if (now - this.#lastWarning > 60_000) {
+        this.#lastWarning = now;
+        this.logger.warn('rate limiter unavailable (Redis); requests are not limited', { error });
+      }
+      return { allowed: true, remaining: limit, retryAfterSeconds };
+    }
+  }
+}
