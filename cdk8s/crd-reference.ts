@@ -54,7 +54,12 @@ function walk(schema: SchemaNode, field: string, required: boolean, rows: Row[],
   rows.push({
     field,
     type: typeOf(schema, required),
-    defaultValue: schema.default === undefined ? '' : `\`${JSON.stringify(schema.default)}\``,
+    defaultValue:
+      schema.default === undefined
+        ? ''
+        : schema.type === 'object' && schema.properties
+          ? "its fields' defaults"
+          : `\`${JSON.stringify(schema.default)}\``,
     description: schema.description ?? '',
   });
   for (const rule of (schema['x-kubernetes-validations'] ?? []) as {

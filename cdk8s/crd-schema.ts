@@ -1,9 +1,11 @@
 /**
  * The CRD `openAPIV3Schema` of RosterHubInstance, generated from `spec.ts`. The result is a
  * structural schema: every node has a type, no `$ref`/`$id`/`const`/`patternProperties`,
- * string enums instead of `anyOf` literals, and `x-kubernetes-validations` (CEL) kept.
+ * string enums instead of `anyOf` literals, object defaults spelled out in full, and
+ * `x-kubernetes-validations` (CEL) kept.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import { RosterHubInstanceSpecSchema, maxInstanceNameLength } from './spec.js';
 import { patterns } from './spec/schema-helpers.js';
 
@@ -63,6 +65,14 @@ export function toStructuralSchema(schema: TSchema, path = 'spec'): JsonSchemaPr
       }
       case 'items':
         result.items = toStructuralSchema(value as TSchema, `${path}[]`);
+        break;
+      case 'default':
+        // The API server checks a default against the CEL rules as written, without first
+        // applying the nested defaults, so an object's default is spelled out in full.
+        result.default =
+          typeof value === 'object' && value !== null && !Array.isArray(value)
+            ? Value.Default(schema, structuredClone(value))
+            : value;
         break;
       default:
         result[key] = value;
