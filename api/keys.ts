@@ -10,8 +10,9 @@ export const redisKeys = {
   count: (dataVersion: string, shape: string): string => `rh:count:${dataVersion}:${shape}`,
   /** The page boundary keys of a collection's row set in one sort order. */
   pageBoundaries: (dataVersion: string, shape: string): string => `rh:pages:${dataVersion}:${shape}`,
-  /** An OAuth access token, by the SHA-256 of the token. */
-  accessToken: (tokenHash: string): string => `rh:token:${tokenHash}`,
+  /** An OAuth access token of a database (its epoch), by the SHA-256 of the token. */
+  accessToken: (namespace: string, tokenHash: string): string => `rh:token:${namespace}:${tokenHash}`,
   /** A client's request counter for one rate-limit window. */
-  rateLimit: (clientId: string, window: number): string => `rh:rl:${clientId}:${window}`,
+  rateLimit: (namespace: string, clientId: string, window: number): string =>
+    `rh:rl:${namespace}:${clientId}:${window}`,
 };

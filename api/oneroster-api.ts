@@ -75,14 +75,20 @@ export class OneRosterApi {
     this.service = new RosteringService(repository, cache, pageIndex, this.dataVersion, {
       maxLimit: config.maxPageSize,
     });
-    this.auth = new AuthService(new CredentialsRepository(database.orm), redis, {
-      tokenTtlSeconds: config.tokenTtlSeconds,
-      cacheMs: config.authCacheMs,
-    });
+    this.auth = new AuthService(
+      new CredentialsRepository(database.orm),
+      redis,
+      {
+        tokenTtlSeconds: config.tokenTtlSeconds,
+        cacheMs: config.authCacheMs,
+      },
+      () => this.dataVersion.namespace(),
+    );
     this.#limiter = new RateLimiter(
       redis,
       { limit: config.rateLimitRequests, windowSeconds: config.rateLimitWindowSeconds },
       logger,
+      () => this.dataVersion.namespace(),
     );
   }
 

@@ -8,10 +8,13 @@ export interface Queryable {
 /** The NOTIFY channel an import signals on when it bumps the data version. */
 export const DATA_VERSION_CHANNEL = 'rosterhub_data_version';
 
-/** The current roster data version. */
+/**
+ * The current roster data version as `<database epoch>.<counter>`: the epoch is random per
+ * database, so two databases behind one Redis never share cache entries.
+ */
 export async function readDataVersion(db: Queryable): Promise<string> {
   const result = await db.query<{ version: string }>(
-    'select version::text as version from rosterhub_data_version where id = 1',
+    `select epoch || '.' || version as version from rosterhub_data_version where id = 1`,
   );
   return result.rows[0]?.version ?? '0';
 }
@@ -23,9 +26,10 @@ export async function readDataVersion(db: Queryable): Promise<string> {
 export async function bumpDataVersion(db: Queryable): Promise<string> {
   const result = await db.query<{ version: string }>(
     `with bumped as (
-       update rosterhub_data_version set version = version + 1, updated_at = now() where id = 1 returning version
+       update rosterhub_data_version set version = version + 1, updated_at = now() where id = 1
+       returning epoch || '.' || version as version
      )
-     select version::text as version, pg_notify('${DATA_VERSION_CHANNEL}', version::text) from bumped`,
+     select version, pg_notify('${DATA_VERSION_CHANNEL}', version) from bumped`,
   );
   return result.rows[0]?.version ?? '0';
 }

@@ -45,6 +45,8 @@ export class AuthService {
     private readonly credentials: CredentialsRepository,
     private readonly redis: Redis,
     private readonly options: AuthServiceOptions,
+    /** The database's epoch: tokens of another database sharing this Redis are not valid here. */
+    private readonly namespace: () => string,
   ) {}
 
   /** `grant_type=client_credentials`: checks the client and scopes, and issues a token. */
@@ -78,7 +80,7 @@ export class AuthService {
       expiresAt: Date.now() + this.options.tokenTtlSeconds * 1000,
     };
     await this.redis.set(
-      redisKeys.accessToken(hashSecret(token)),
+      redisKeys.accessToken(this.namespace(), hashSecret(token)),
       JSON.stringify(stored),
       'EX',
       this.options.tokenTtlSeconds,
@@ -125,7 +127,7 @@ export class AuthService {
   }
 
   async #verifyToken(tokenHash: string, now: number): Promise<{ principal: Principal; until: number }> {
-    const raw = await this.redis.get(redisKeys.accessToken(tokenHash));
+    const raw = await this.redis.get(redisKeys.accessToken(this.namespace(), tokenHash));
     if (raw === null) throw new UnauthorizedError('the access token is invalid or has expired');
     const stored = JSON.parse(raw) as StoredToken;
     if (stored.expiresAt <= now) throw new UnauthorizedError('the access token is invalid or has expired');

@@ -37,9 +37,14 @@ export class DataVersionWatcher {
     }
   }
 
-  /** The version cached answers are keyed by. */
+  /** The version cached answers are keyed by (`<epoch>.<counter>`). */
   current(): string {
     return this.#version;
+  }
+
+  /** This database's epoch: the namespace of its tokens and rate-limit counters in Redis. */
+  namespace(): string {
+    return this.#version.split('.')[0] ?? '';
   }
 
   /** Reads the version from PostgreSQL now. */

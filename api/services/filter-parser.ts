@@ -228,7 +228,7 @@ class Parser {
         i += 1;
       }
     }
-    const bare = /^[^\s()'"]+/.exec(this.text.slice(this.#pos));
+    const bare = /^[^\s()'"=!<>~]+/.exec(this.text.slice(this.#pos));
     if (!bare) throw invalid(`expected a value for filter field ${name}`);
     this.#pos += bare[0].length;
     return bare[0];

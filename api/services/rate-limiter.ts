@@ -27,6 +27,7 @@ export class RateLimiter {
     private readonly redis: Redis,
     private readonly options: RateLimitOptions,
     private readonly logger: Logger,
+    private readonly namespace: () => string = () => '',
   ) {}
 
   get limit(): number {
@@ -40,7 +41,7 @@ export class RateLimiter {
     const window = Math.floor(now / windowMs);
     const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
     if (limit <= 0) return { allowed: true, remaining: Number.MAX_SAFE_INTEGER, retryAfterSeconds };
-    const key = redisKeys.rateLimit(clientId, window);
+    const key = redisKeys.rateLimit(this.namespace(), clientId, window);
     try {
       const results = await this.redis
         .multi()

@@ -10,6 +10,11 @@ export class Migration0002Rostering extends Migration {
   override name = '0002-rostering';
 
   override up(): void {
+    // A random identity of this database, prefixed to the data version: caches and tokens in a
+    // Redis shared by several databases (districts, test files) never mix.
+    this.addSql(
+      `alter table rosterhub_data_version add column epoch text not null default md5(random()::text || clock_timestamp()::text)`,
+    );
     const common = `
       sourced_id text collate "C" primary key,
       status text not null default 'active' check (status in ('active', 'tobedeleted')),
