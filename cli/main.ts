@@ -12,6 +12,8 @@ commands:
   generate            write a generated district as a OneRoster CSV package (--size … --out DIR)
   clients create      create an OAuth 2.0 client (--name N --scopes S); prints the secret once
   keys                create|list|revoke rh_live_ API keys
+  operator            run the RosterHubInstance operator ([--namespaces a,b]; current kubeconfig)
+  crd                 print the RosterHubInstance CRD (kubectl apply --server-side -f -)
   config              print every environment variable with its default (Markdown)
   help                print this text`;
 
@@ -40,6 +42,16 @@ async function main(argv: string[]): Promise<void> {
     case 'keys': {
       const { runRosterCommand } = await import('./roster-commands.js');
       process.exitCode = await runRosterCommand(command, rest);
+      return;
+    }
+    case 'operator': {
+      const { runOperator } = await import('../operator/main.js');
+      await runOperator(rest);
+      return;
+    }
+    case 'crd': {
+      const { rosterHubInstanceCrdYaml } = await import('../operator/crd.js');
+      process.stdout.write(rosterHubInstanceCrdYaml());
       return;
     }
     case 'config':

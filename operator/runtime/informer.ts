@@ -1,12 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Watch,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 
-export interface InformerHandlers<T extends KubernetesObject> {
+/** The least an informed object has. */
+export interface InformedObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+export interface InformedList<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+export interface InformerHandlers<T extends InformedObject> {
   added?(object: T): void;
   updated?(object: T, previous: T): void;
   deleted?(object: T): void;
@@ -14,13 +19,13 @@ export interface InformerHandlers<T extends KubernetesObject> {
 
 export type WatchRestartReason = 'closed' | 'expired' | 'stalled' | 'error';
 
-export interface InformerOptions<T extends KubernetesObject> {
+export interface InformerOptions<T extends InformedObject> {
   /** For logs and metrics, e.g. `rosterhubinstances`. */
   resource: string;
   /** The collection path, e.g. `/apis/rosterhub.io/v1alpha1/namespaces/a/rosterhubinstances`. */
   path: string;
   labelSelector?: string;
-  list: () => Promise<KubernetesListObject<T>>;
+  list: () => Promise<InformedList<T>>;
   handlers: InformerHandlers<T>;
   /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
   stallTimeoutMs?: number;
@@ -29,7 +34,7 @@ export interface InformerOptions<T extends KubernetesObject> {
 
 const BOOKMARK = 'BOOKMARK';
 
-function keyOf(object: KubernetesObject): string {
+function keyOf(object: InformedObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
@@ -39,7 +44,7 @@ function keyOf(object: KubernetesObject): string {
  * (1 s doubling to 30 s), and a watch that goes silent beyond the stall timeout (no event and no
  * bookmark) is restarted. Handlers see each change once; a relist emits only real differences.
  */
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends InformedObject> {
   readonly #cache = new Map<string, T>();
   readonly #watch: Watch;
   #resourceVersion = '';

@@ -1,0 +1,131 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { labelKeys, managedBy } from '../cdk8s/index.js';
+import { Informer, type WatchRestartReason } from './runtime/informer.js';
+import type { KubeClient, KubeObject } from './kube/kube-client.js';
+
+/** Built-in kinds the operator creates; informers on them start with the operator. */
+export const builtInChildKinds: readonly { apiVersion: string; kind: string }[] = [
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
+  { apiVersion: 'batch/v1', kind: 'CronJob' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+];
+
+export const childSelector = `${labelKeys.managedBy}=${managedBy}`;
+
+const kindKey = (apiVersion: string, kind: string) => `${kind}.${apiVersion}`;
+
+export interface ChildEvents {
+  changed(object: KubeObject): void;
+  watchRestarted(resource: string, reason: WatchRestartReason): void;
+}
+
+/**
+ * Label-selected informers on every kind the operator creates, in each watched namespace (or
+ * all). Custom resources (ServiceMonitor, cloud claims) get an informer the first time an
+ * instance wants one and the API server serves the kind.
+ */
+export class ChildCache {
+  readonly #informers = new Map<string, Informer<KubeObject>[]>();
+
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    private readonly client: KubeClient,
+    private readonly namespaces: readonly string[],
+    private readonly events: ChildEvents,
+  ) {}
+
+  async start(): Promise<void> {
+    await Promise.all(builtInChildKinds.map(({ apiVersion, kind }) => this.watch(apiVersion, kind)));
+  }
+
+  /** Starts informing on a kind (idempotent); false when the API server does not serve it. */
+  async watch(apiVersion: string, kind: string): Promise<boolean> {
+    const key = kindKey(apiVersion, kind);
+    if (this.#informers.has(key)) return true;
+    const info = await this.client.resource(apiVersion, kind);
+    if (!info) return false;
+    if (this.#informers.has(key)) return true;
+    const scopes = info.namespaced && this.namespaces.length > 0 ? this.namespaces : [undefined];
+    const informers = scopes.map((namespace) => {
+      const path = `${info.groupVersionPath}${namespace ? `/namespaces/${namespace}` : ''}/${info.plural}`;
+      const informer = new Informer<KubeObject>(this.kubeConfig, {
+        resource: info.plural,
+        path,
+        labelSelector: childSelector,
+        list: () =>
+          this.client
+            .list<KubeObject>(apiVersion, kind, namespace, childSelector)
+            .then(withKind(apiVersion, kind)),
+        handlers: {
+          added: (object) => this.events.changed(withTypeMeta(object, apiVersion, kind)),
+          updated: (object) => this.events.changed(withTypeMeta(object, apiVersion, kind)),
+          deleted: (object) => this.events.changed(withTypeMeta(object, apiVersion, kind)),
+        },
+        onRestart: (reason) => this.events.watchRestarted(info.plural, reason),
+      });
+      informer.start();
+      return informer;
+    });
+    this.#informers.set(key, informers);
+    await Promise.all(informers.map((informer) => informer.synced));
+    return true;
+  }
+
+  isWatched(apiVersion: string, kind: string): boolean {
+    return this.#informers.has(kindKey(apiVersion, kind));
+  }
+
+  get(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined {
+    for (const informer of this.#informers.get(kindKey(apiVersion, kind)) ?? []) {
+      const object = informer.get(namespace, name);
+      if (object) return withTypeMeta(object, apiVersion, kind);
+    }
+    return undefined;
+  }
+
+  /** Every cached child of one instance, of every watched kind. */
+  listForInstance(namespace: string, instance: string): KubeObject[] {
+    const result: KubeObject[] = [];
+    for (const [key, informers] of this.#informers) {
+      const [kind, ...rest] = key.split('.');
+      const apiVersion = rest.join('.');
+      for (const informer of informers) {
+        for (const object of informer.list()) {
+          if (
+            object.metadata.namespace === namespace &&
+            object.metadata.labels?.[labelKeys.instance] === instance
+          ) {
+            result.push(withTypeMeta(object, apiVersion, kind ?? ''));
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#informers.values()].flat().map((informer) => informer.stop()));
+  }
+}
+
+// Lists return items without apiVersion/kind; the reconciler compares and applies typed objects.
+function withTypeMeta(object: KubeObject, apiVersion: string, kind: string): KubeObject {
+  return object.apiVersion && object.kind ? object : { ...object, apiVersion, kind };
+}
+
+function withKind(apiVersion: string, kind: string) {
+  return <L extends { items: KubeObject[] }>(list: L): L => ({
+    ...list,
+    items: list.items.map((item) => withTypeMeta(item, apiVersion, kind)),
+  });
+}

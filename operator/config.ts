@@ -1,0 +1,85 @@
+import { hostname } from 'node:os';
+import { loadConfig, type ConfigOf, type Setting } from '../lib/config/settings.js';
+import { boolean, integer, oneOf, port, text } from '../lib/config/parsers.js';
+
+const namespaceList = (raw: string): string[] => {
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const bad = names.filter((name) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63);
+  if (bad.length > 0) throw new Error(`not namespace names: ${bad.join(', ')}`);
+  return names;
+};
+
+/** Every setting of the operator process; `rosterhub operator --namespaces a,b` overrides WATCH_NAMESPACES. */
+export const operatorSettings = {
+  watchNamespaces: {
+    env: 'WATCH_NAMESPACES',
+    doc: 'Comma-separated namespaces to watch; empty means all namespaces',
+    default: [] as string[],
+    parse: namespaceList,
+  } satisfies Setting<string[]>,
+  workers: {
+    env: 'OPERATOR_WORKERS',
+    doc: 'RosterHubInstances reconciled at the same time (one at a time per instance)',
+    default: 4,
+    parse: integer({ min: 1, max: 64 }),
+  } satisfies Setting<number>,
+  resyncSeconds: {
+    env: 'RESYNC_SECONDS',
+    doc: 'How often every instance is reconciled without a change event, repairing drift',
+    default: 300,
+    parse: integer({ min: 10, max: 86_400 }),
+  } satisfies Setting<number>,
+  leaderElect: {
+    env: 'LEADER_ELECT',
+    doc: 'Compete for a Lease so that only one replica reconciles',
+    default: true,
+    parse: boolean(),
+  } satisfies Setting<boolean>,
+  leaseNamespace: {
+    env: 'LEASE_NAMESPACE',
+    doc: 'Namespace of the leader-election Lease (in a cluster: the operator’s own namespace)',
+    default: 'rosterhub-system',
+    parse: text({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, describe: 'a namespace name' }),
+  } satisfies Setting<string>,
+  leaseName: {
+    env: 'LEASE_NAME',
+    doc: 'Name of the leader-election Lease',
+    default: 'rosterhub-operator',
+    parse: text({ pattern: /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, describe: 'a Lease name' }),
+  } satisfies Setting<string>,
+  identity: {
+    env: 'POD_NAME',
+    doc: 'This replica’s identity in the Lease (the pod name in a cluster)',
+    default: hostname(),
+    parse: (raw: string) => raw,
+  } satisfies Setting<string>,
+  healthPort: {
+    env: 'HEALTH_PORT',
+    doc: 'Port of /healthz, /readyz and /metrics',
+    default: 8081,
+    parse: port(),
+  } satisfies Setting<number>,
+  logLevel: {
+    env: 'LOG_LEVEL',
+    doc: 'Lowest log level written',
+    default: 'info',
+    parse: oneOf(['error', 'warn', 'info', 'verbose', 'debug'] as const),
+  } satisfies Setting<'error' | 'warn' | 'info' | 'verbose' | 'debug'>,
+  logFormat: {
+    env: 'LOG_FORMAT',
+    doc: '`json` or `pretty`',
+    default: 'json',
+    parse: oneOf(['json', 'pretty'] as const),
+  } satisfies Setting<'json' | 'pretty'>,
+};
+
+export type OperatorConfig = ConfigOf<typeof operatorSettings>;
+
+export function loadOperatorConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): OperatorConfig {
+  return loadConfig(operatorSettings, env);
+}

@@ -1,0 +1,128 @@
+import { stringify } from 'yaml';
+import { instanceOpenApiSchema, rosterHubInstanceApi, type JsonSchemaProps } from '../cdk8s/index.js';
+import { ConditionType } from './conditions.js';
+
+const conditionSchema: JsonSchemaProps = {
+  type: 'object',
+  description: 'One aspect of the instance’s state (metav1.Condition).',
+  required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'],
+  properties: {
+    type: {
+      type: 'string',
+      description: `One of ${Object.values(ConditionType).join(', ')}.`,
+      maxLength: 316,
+    },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'True, False or Unknown.' },
+    reason: { type: 'string', maxLength: 1024, description: 'CamelCase reason for the last transition.' },
+    message: { type: 'string', maxLength: 32768, description: 'What a person should know, and do.' },
+    observedGeneration: {
+      type: 'integer',
+      format: 'int64',
+      minimum: 0,
+      description: 'The spec generation this condition describes.',
+    },
+    lastTransitionTime: { type: 'string', format: 'date-time', description: 'When status last changed.' },
+  },
+};
+
+/** The `status` the operator writes; `kubectl explain rhi.status` reads these descriptions. */
+export const statusSchema: JsonSchemaProps = {
+  type: 'object',
+  description: 'Observed state, written by the operator only.',
+  properties: {
+    observedGeneration: {
+      type: 'integer',
+      format: 'int64',
+      description: 'The spec generation the operator last acted on.',
+    },
+    phase: {
+      type: 'string',
+      enum: ['Installing', 'Upgrading', 'Ready', 'Degraded', 'UpgradeFailed', 'Error', 'Paused'],
+      description: 'One-word summary of the conditions.',
+    },
+    currentVersion: {
+      type: 'string',
+      description: 'The RosterHub version serving now (migrations applied).',
+    },
+    conditions: {
+      type: 'array',
+      description:
+        'Ready, Reconciled, DatabaseReady, CacheReady, ApiReady, WorkerReady, BackupScheduled, MonitoringReady, Upgrading, Paused.',
+      items: conditionSchema,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    },
+    endpoints: {
+      type: 'object',
+      description: 'Where the OneRoster API answers.',
+      properties: {
+        api: { type: 'string', description: 'In-cluster URL of the API Service.' },
+        ingress: { type: 'string', description: 'External URL, when spec.api.ingress is set.' },
+      },
+    },
+  },
+};
+
+/**
+ * Versions may not go below the one serving: a downgrade would run old code on a newer schema.
+ * Setting spec.version back after a failed migration is allowed, since the failed version never
+ * became `status.currentVersion`.
+ */
+const noDowngradeRule = {
+  rule: '!has(oldSelf.status) || !has(oldSelf.status.currentVersion) || !isSemver(self.spec.version) || !isSemver(oldSelf.status.currentVersion) || !semver(self.spec.version).isLessThan(semver(oldSelf.status.currentVersion))',
+  message:
+    'spec.version may not go below status.currentVersion (the version serving now): downgrades are refused',
+  fieldPath: '.spec.version',
+};
+
+/** The `rosterhubinstances.rosterhub.io` CustomResourceDefinition, generated from the spec’s schema. */
+export function rosterHubInstanceCrd(): Record<string, unknown> {
+  const { group, version, kind, plural, singular, shortNames } = rosterHubInstanceApi;
+  const schema = instanceOpenApiSchema({ status: statusSchema });
+  const rules = (schema['x-kubernetes-validations'] as unknown[] | undefined) ?? [];
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${plural}.${group}`,
+      labels: { 'app.kubernetes.io/name': 'rosterhub', 'app.kubernetes.io/part-of': 'rosterhub' },
+    },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural,
+        singular,
+        shortNames: [...shortNames],
+        categories: ['rosterhub'],
+      },
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Platform', type: 'string', jsonPath: '.spec.platform' },
+            {
+              name: 'Version',
+              type: 'string',
+              jsonPath: '.status.currentVersion',
+              description: 'Version serving now',
+            },
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: { openAPIV3Schema: { ...schema, 'x-kubernetes-validations': [...rules, noDowngradeRule] } },
+        },
+      ],
+    },
+  };
+}
+
+export function rosterHubInstanceCrdYaml(): string {
+  return stringify(rosterHubInstanceCrd(), { lineWidth: 0 });
+}

@@ -1,0 +1,255 @@
+import { RequestContext, HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import { fetch } from 'undici';
+
+/** A Kubernetes object as the operator handles it: plain JSON. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    creationTimestamp?: string;
+  };
+  [field: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeList<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string; continue?: string };
+}
+
+/** A non-2xx answer of the API server, with its HTTP status and `Status.reason`. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+export interface ResourceInfo {
+  /** Collection path without namespace, e.g. `/apis/apps/v1` + `deployments`. */
+  groupVersionPath: string;
+  plural: string;
+  namespaced: boolean;
+}
+
+/** The kind is not served by the API server (its CRD is not installed). */
+export class KindNotServedError extends Error {
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
+    super(`${kind} (${apiVersion}) is not served by the API server: is its CRD installed?`);
+    this.name = 'KindNotServedError';
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * A thin JSON client over the API server: raw objects in and out (no typed models that could
+ * drop fields), server-side apply, discovery of kinds to resource paths (cached, refreshed
+ * when a kind is unknown).
+ */
+export class KubeClient {
+  readonly #discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
+
+  constructor(readonly kubeConfig: KubeConfig) {}
+
+  async request<T>(
+    method: HttpMethod,
+    path: string,
+    options: { body?: unknown; contentType?: string; query?: Query } = {},
+  ): Promise<T> {
+    const cluster = this.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const context = new RequestContext(url.toString(), method);
+    await this.kubeConfig.applySecurityAuthentication(context);
+    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const response = await fetch(url, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      dispatcher: context.getDispatcher(),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      let reason = '';
+      let message = text;
+      try {
+        const status = JSON.parse(text) as { reason?: string; message?: string };
+        reason = status.reason ?? '';
+        message = status.message ?? text;
+      } catch {
+        // not a Status object
+      }
+      throw new KubeApiError(response.status, reason, `${method} ${path}: ${response.status} ${message}`);
+    }
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Where a kind lives, or `undefined` when the API server does not serve it. */
+  async resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    let resources = await this.#groupVersion(apiVersion);
+    if (!resources?.has(kind)) {
+      this.#discovery.delete(apiVersion);
+      resources = await this.#groupVersion(apiVersion);
+    }
+    return resources?.get(kind);
+  }
+
+  /** Forgets discovery results, so that CRDs installed since are found. */
+  refreshDiscovery(): void {
+    this.#discovery.clear();
+  }
+
+  async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const info = await this.resource(apiVersion, kind);
+    if (!info) throw new KindNotServedError(apiVersion, kind);
+    const scope = info.namespaced && namespace ? `/namespaces/${namespace}` : '';
+    return `${info.groupVersionPath}${scope}/${info.plural}`;
+  }
+
+  async objectPath(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<string> {
+    const base = await this.collectionPath(object.apiVersion, object.kind, object.metadata.namespace);
+    return `${base}/${object.metadata.name}`;
+  }
+
+  async get<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
+    try {
+      return await this.request<T>(
+        HttpMethod.GET,
+        `${await this.collectionPath(apiVersion, kind, namespace)}/${name}`,
+      );
+    } catch (error) {
+      if (error instanceof KubeApiError && error.code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async list<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    labelSelector?: string,
+  ): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>(HttpMethod.GET, await this.collectionPath(apiVersion, kind, namespace), {
+      query: { labelSelector },
+    });
+  }
+
+  /** Server-side apply: creates or updates the fields this manager owns, taking them over if needed. */
+  async apply<T extends KubeObject>(
+    object: KubeObject,
+    fieldManager: string,
+    subresource?: 'status',
+  ): Promise<T> {
+    const path = (await this.objectPath(object)) + (subresource ? `/${subresource}` : '');
+    return this.request<T>(HttpMethod.PATCH, path, {
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager, force: true },
+    });
+  }
+
+  async create<T extends KubeObject>(object: KubeObject, fieldManager: string): Promise<T> {
+    return this.request<T>(
+      HttpMethod.POST,
+      await this.collectionPath(object.apiVersion, object.kind, object.metadata.namespace),
+      {
+        body: object,
+        query: { fieldManager },
+      },
+    );
+  }
+
+  async mergePatch<T extends KubeObject>(
+    object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>,
+    patch: unknown,
+    fieldManager: string,
+  ): Promise<T> {
+    return this.request<T>(HttpMethod.PATCH, await this.objectPath(object), {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager },
+    });
+  }
+
+  /** Deletes the object; an object already gone counts as deleted. */
+  async delete(
+    object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>,
+    propagationPolicy: 'Background' | 'Foreground' | 'Orphan' = 'Background',
+  ): Promise<void> {
+    try {
+      await this.request(HttpMethod.DELETE, await this.objectPath(object), { query: { propagationPolicy } });
+    } catch (error) {
+      if (error instanceof KubeApiError && error.code === 404) return;
+      throw error;
+    }
+  }
+
+  #groupVersion(apiVersion: string): Promise<Map<string, ResourceInfo> | undefined> {
+    let pending = this.#discovery.get(apiVersion);
+    if (!pending) {
+      const groupVersionPath = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      pending = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(
+        HttpMethod.GET,
+        groupVersionPath,
+      ).then(
+        (list) =>
+          new Map(
+            list.resources
+              .filter((resource) => !resource.name.includes('/'))
+              .map(
+                (resource) =>
+                  [
+                    resource.kind,
+                    { groupVersionPath, plural: resource.name, namespaced: resource.namespaced },
+                  ] as const,
+              ),
+          ),
+        (error: unknown) => {
+          this.#discovery.delete(apiVersion);
+          if (error instanceof KubeApiError && error.code === 404) return undefined;
+          throw error;
+        },
+      );
+      this.#discovery.set(apiVersion, pending);
+    }
+    return pending;
+  }
+}

@@ -1,0 +1,55 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError } from '../lib/config/settings.js';
+import { createLogger } from '../lib/logging/logger.js';
+import { packageVersion } from '../lib/version.js';
+import { loadOperatorConfig } from './config.js';
+import { Operator } from './operator.js';
+
+/** `rosterhub operator [--namespaces a,b]`: runs until SIGTERM/SIGINT. */
+export async function runOperator(args: string[]): Promise<void> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--namespaces') env.WATCH_NAMESPACES = args[(i += 1)] ?? '';
+    else if (arg.startsWith('--namespaces=')) env.WATCH_NAMESPACES = arg.slice('--namespaces='.length);
+    else {
+      process.stderr.write(
+        `rosterhub operator: unknown option '${arg}' (usage: rosterhub operator [--namespaces a,b])\n`,
+      );
+      process.exit(2);
+    }
+  }
+  let config;
+  try {
+    config = loadOperatorConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`rosterhub operator: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({
+    service: 'rosterhub-operator',
+    version: packageVersion,
+    level: config.logLevel,
+    format: config.logFormat,
+  });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const operator = new Operator(kubeConfig, config, logger);
+  await operator.start();
+  const stop = (signal: string): void => {
+    logger.info(`received ${signal}; stopping`);
+    setTimeout(() => process.exit(1), 20_000).unref();
+    void operator.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('stop failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { rosterHubInstanceApi } from '../cdk8s/index.js';
+import type { Logger } from '../lib/logging/logger.js';
+import { ChildCache } from './children.js';
+import type { OperatorConfig } from './config.js';
+import { EventRecorder } from './events.js';
+import { HealthServer } from './health-server.js';
+import { InstanceReconciler, type InstanceObject } from './instance-reconciler.js';
+import { KubeClient } from './kube/kube-client.js';
+import { Controller } from './runtime/controller.js';
+import { Informer } from './runtime/informer.js';
+import { LeaderElector } from './runtime/leader-election.js';
+import { OperatorMetrics } from './runtime/metrics.js';
+import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
+import { WorkQueue } from './runtime/work-queue.js';
+import type { Phase } from './reconcile/status.js';
+import { labelKeys } from '../cdk8s/index.js';
+
+const CONTROLLER = 'rosterhubinstance';
+
+const keyOf = (object: { metadata?: { namespace?: string; name?: string } }) =>
+  `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
+
+/** A change the reconciler must see: spec (generation), labels, annotations or deletion. Not status. */
+function worthReconciling(object: InstanceObject, previous: InstanceObject): boolean {
+  return (
+    object.metadata.generation !== previous.metadata.generation ||
+    object.metadata.deletionTimestamp !== previous.metadata.deletionTimestamp ||
+    JSON.stringify(object.metadata.annotations ?? {}) !==
+      JSON.stringify(previous.metadata.annotations ?? {}) ||
+    JSON.stringify(object.metadata.labels ?? {}) !== JSON.stringify(previous.metadata.labels ?? {})
+  );
+}
+
+/**
+ * The operator process: health and metrics server, leader election, informers on
+ * RosterHubInstances and their children, the work queue and its workers, and a periodic resync.
+ * Only the leader runs informers and workers; `stop()` undoes `start()` in reverse order.
+ */
+export class Operator {
+  readonly metrics = new OperatorMetrics();
+  readonly #client: KubeClient;
+  readonly #queue: WorkQueue;
+  readonly #instances: Informer<InstanceObject>[];
+  readonly #children: ChildCache;
+  readonly #controller: Controller;
+  readonly #elector: LeaderElector | undefined;
+  readonly #health: HealthServer;
+  readonly #phases = new Map<string, Phase>();
+  #resync: NodeJS.Timeout | undefined;
+  #controllersStarted = false;
+  #synced = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly config: OperatorConfig,
+    private readonly logger: Logger,
+    private readonly onLostLeadership: () => void = () => process.exit(1),
+  ) {
+    this.#client = new KubeClient(kubeConfig);
+    this.#queue = new WorkQueue(defaultControllerRateLimiter(), this.metrics.queueObserver(CONTROLLER));
+    const { group, version, plural } = rosterHubInstanceApi;
+    const scopes = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
+    this.#instances = scopes.map(
+      (namespace) =>
+        new Informer<InstanceObject>(kubeConfig, {
+          resource: plural,
+          path: `/apis/${group}/${version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`,
+          list: () =>
+            this.#client.list<InstanceObject>(`${group}/${version}`, rosterHubInstanceApi.kind, namespace),
+          handlers: {
+            added: (object) => this.#queue.add(keyOf(object)),
+            updated: (object, previous) => {
+              if (worthReconciling(object, previous)) this.#queue.add(keyOf(object));
+            },
+            deleted: (object) => {
+              this.#queue.forget(keyOf(object));
+              this.#setPhase(keyOf(object), undefined);
+            },
+          },
+          onRestart: (reason) => this.metrics.watchRestarts.inc({ resource: plural, reason }),
+        }),
+    );
+    this.#children = new ChildCache(kubeConfig, this.#client, config.watchNamespaces, {
+      changed: (child) => {
+        const instance = child.metadata.labels?.[labelKeys.instance];
+        if (instance) this.#queue.add(`${child.metadata.namespace ?? 'default'}/${instance}`);
+      },
+      watchRestarted: (resource, reason) => this.metrics.watchRestarts.inc({ resource, reason }),
+    });
+    const reconciler = new InstanceReconciler({
+      client: this.#client,
+      children: this.#children,
+      events: new EventRecorder(this.#client, 'rosterhub-operator', config.identity),
+      logger,
+      getInstance: (namespace, name) => {
+        for (const informer of this.#instances) {
+          const found = informer.get(namespace, name);
+          if (found) return { ...found, apiVersion: `${group}/${version}`, kind: rosterHubInstanceApi.kind };
+        }
+        return undefined;
+      },
+      phaseChanged: (key, phase) => this.#setPhase(key, phase),
+    });
+    this.#controller = new Controller(
+      CONTROLLER,
+      this.#queue,
+      (key) => reconciler.reconcile(key),
+      this.metrics.controllerObserver(CONTROLLER, (key, error, retries) =>
+        logger.warn(`reconcile of ${key} failed (retry ${retries + 1})`, { instance: key, error }),
+      ),
+      config.workers,
+    );
+    if (config.leaderElect) {
+      this.#elector = new LeaderElector(kubeConfig, {
+        namespace: config.leaseNamespace,
+        name: config.leaseName,
+        identity: `${config.identity}_${randomBytes(4).toString('hex')}`,
+        onStartedLeading: () => {
+          this.metrics.leader.set({ name: config.leaseName }, 1);
+          logger.info('became the leader; starting controllers', {
+            lease: `${config.leaseNamespace}/${config.leaseName}`,
+          });
+          void this.#startControllers();
+        },
+        onStoppedLeading: () => {
+          this.metrics.leader.set({ name: config.leaseName }, 0);
+          if (this.#stopping) return;
+          logger.error('lost leadership; exiting so that a restart starts clean');
+          this.onLostLeadership();
+        },
+        onError: (error) => logger.warn('leader election request failed', { error }),
+      });
+    }
+    this.#health = new HealthServer(
+      { live: () => true, ready: () => !this.#controllersStarted || this.#synced },
+      this.metrics.registry,
+    );
+  }
+
+  get isLeader(): boolean {
+    return this.#elector ? this.#elector.isLeader : this.#controllersStarted;
+  }
+
+  async start(): Promise<number> {
+    const address = await this.#health.listen(this.config.healthPort);
+    this.logger.info(`operator health and metrics on :${address.port}`, {
+      namespaces: this.config.watchNamespaces.length > 0 ? this.config.watchNamespaces : 'all',
+    });
+    if (this.#elector) this.#elector.start();
+    else await this.#startControllers();
+    return address.port;
+  }
+
+  async #startControllers(): Promise<void> {
+    if (this.#controllersStarted || this.#stopping) return;
+    this.#controllersStarted = true;
+    try {
+      await this.#children.start();
+      for (const informer of this.#instances) informer.start();
+      await Promise.all(this.#instances.map((informer) => informer.synced));
+      this.#synced = true;
+      this.#controller.start();
+      this.#resync = setInterval(() => this.#resyncAll(), this.config.resyncSeconds * 1000);
+      this.#resync.unref();
+      this.logger.info('controllers started; caches synced');
+    } catch (error) {
+      this.logger.error('could not start the controllers', { error });
+      this.onLostLeadership();
+    }
+  }
+
+  /** Every instance is reconciled now and then without an event, repairing drift. */
+  #resyncAll(): void {
+    this.#client.refreshDiscovery();
+    for (const informer of this.#instances) {
+      for (const instance of informer.list()) this.#queue.add(keyOf(instance));
+    }
+  }
+
+  #setPhase(key: string, phase: Phase | undefined): void {
+    if (phase === undefined) this.#phases.delete(key);
+    else this.#phases.set(key, phase);
+    const counts = new Map<string, number>();
+    for (const value of this.#phases.values()) counts.set(value, (counts.get(value) ?? 0) + 1);
+    this.metrics.instancesByPhase.reset();
+    for (const [name, count] of counts) this.metrics.instancesByPhase.set({ phase: name }, count);
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#resync) clearInterval(this.#resync);
+      await this.#controller.stop();
+      await Promise.all(this.#instances.map((informer) => informer.stop()));
+      await this.#children.stop();
+      await this.#elector?.stop();
+      await this.#health.close();
+    })();
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,296 @@
+import {
+  InstanceNames,
+  labelKeys,
+  type RosterHubInstance,
+  type SecretRequirement,
+} from '../../cdk8s/index.js';
+import { ConditionType, Reason, type DesiredCondition } from '../conditions.js';
+import type { KubeObject } from '../kube/kube-client.js';
+import { claimHealth, deploymentHealth, statefulSetHealth, type Health } from './component-health.js';
+import type { ObservedChildren, Plan } from './plan.js';
+
+export type Phase = 'Installing' | 'Upgrading' | 'Ready' | 'Degraded' | 'UpgradeFailed' | 'Error' | 'Paused';
+
+/** `status` of a RosterHubInstance minus the timestamps `mergeConditions` adds. */
+export interface DesiredStatus {
+  observedGeneration: number;
+  phase: Phase;
+  currentVersion?: string;
+  conditions: DesiredCondition[];
+  endpoints: { api: string; ingress?: string };
+}
+
+export interface StatusInputs {
+  instance: RosterHubInstance;
+  generation: number;
+  plan: Plan;
+  observed: ObservedChildren;
+  /** Why applying failed, if it did. */
+  applyFailure?: string;
+  /** `Kind (apiVersion)` of desired objects whose CRD is not installed. */
+  notServed: ReadonlySet<string>;
+  /** Secrets the user or a provisioner must provide that do not exist. */
+  missingSecrets: readonly SecretRequirement[];
+}
+
+const DATA_OBJECT_KINDS_TO_IGNORE = new Set([
+  'Service',
+  'Secret',
+  'ConfigMap',
+  'NetworkPolicy',
+  'PersistentVolumeClaim',
+]);
+
+const kindKey = (object: KubeObject) => `${object.kind} (${object.apiVersion})`;
+
+function condition(
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  generation: number,
+): DesiredCondition {
+  return { type, status: ok ? 'True' : 'False', reason, message, observedGeneration: generation };
+}
+
+function dataServiceHealth(
+  inputs: StatusInputs,
+  component: 'postgres' | 'redis',
+  label: string,
+): Health & { reason: string } {
+  const { plan, observed, missingSecrets, notServed } = inputs;
+  const mode =
+    component === 'postgres' ? inputs.instance.spec.database.mode : inputs.instance.spec.redis.mode;
+  const missing = missingSecrets.find((secret) =>
+    secret.purpose.toLowerCase().includes(component === 'postgres' ? 'postgres' : 'redis'),
+  );
+  if (missing) {
+    return {
+      ready: false,
+      reason: Reason.ExternalSecretMissing,
+      message: `Secret ${missing.name} (${missing.purpose}) does not exist in the namespace${missing.keys.length > 0 ? `; it needs keys ${missing.keys.join(', ')}` : ''}`,
+    };
+  }
+  if (mode === 'external')
+    return { ready: true, reason: Reason.Available, message: `${label} is external; its Secret is present` };
+  const objects = plan.objects.filter(
+    (object) =>
+      object.metadata.labels?.[labelKeys.component] === component &&
+      !DATA_OBJECT_KINDS_TO_IGNORE.has(object.kind),
+  );
+  const unserved = objects.filter((object) => notServed.has(kindKey(object)));
+  if (unserved.length > 0) {
+    return {
+      ready: false,
+      reason: Reason.CRDNotInstalled,
+      message: `${unserved.map(kindKey).join(', ')} is not installed: install the managed-service provisioner's CRDs`,
+    };
+  }
+  for (const object of objects) {
+    const live = observed.get(object.apiVersion, object.kind, object.metadata.name);
+    const health =
+      object.kind === 'StatefulSet'
+        ? statefulSetHealth(live, object.metadata.name)
+        : claimHealth(live, `${object.kind} ${object.metadata.name}`);
+    if (!health.ready)
+      return { ...health, reason: mode === 'managed' ? Reason.ClaimPending : Reason.Unavailable };
+  }
+  return { ready: true, reason: Reason.Available, message: `${label} is available` };
+}
+
+/** Computes conditions, phase and endpoints from what was planned and what the cluster shows. */
+export function computeStatus(inputs: StatusInputs): DesiredStatus {
+  const { instance, generation, plan, observed } = inputs;
+  const names = new InstanceNames(instance.metadata.name, instance.metadata.namespace ?? 'default');
+  const spec = instance.spec;
+
+  const database = dataServiceHealth(inputs, 'postgres', 'PostgreSQL');
+  const cache = dataServiceHealth(inputs, 'redis', 'Redis');
+  const api = deploymentHealth(observed.get('apps/v1', 'Deployment', names.api), names.api);
+  const worker = deploymentHealth(observed.get('apps/v1', 'Deployment', names.worker), names.worker);
+
+  const upgrade = plan.upgrade;
+  const target = spec.version;
+  let upgrading: DesiredCondition;
+  if (upgrade.state === 'failed') {
+    const serving = upgrade.from ? `version ${upgrade.from} keeps serving` : 'nothing is serving yet';
+    upgrading = condition(
+      ConditionType.Upgrading,
+      false,
+      Reason.MigrationFailed,
+      `migration Job ${upgrade.job} to version ${target} failed (${upgrade.reason}); ${serving}. Read its logs (kubectl logs job/${upgrade.job}), then fix the problem and change spec.version, or set spec.version back${upgrade.from ? ` to ${upgrade.from}` : ''}`,
+      generation,
+    );
+  } else if (upgrade.state === 'installing' || upgrade.state === 'migrating') {
+    const from = upgrade.state === 'migrating' ? `from ${upgrade.from} ` : '';
+    upgrading = condition(
+      ConditionType.Upgrading,
+      true,
+      Reason.MigrationRunning,
+      `migrating the database ${from}to version ${target} (Job ${plan.migrationJob}); the Deployments roll when it completes`,
+      generation,
+    );
+  } else if (!api.ready || !worker.ready) {
+    upgrading = condition(
+      ConditionType.Upgrading,
+      true,
+      Reason.Progressing,
+      `rolling out version ${target}`,
+      generation,
+    );
+  } else {
+    upgrading = condition(
+      ConditionType.Upgrading,
+      false,
+      Reason.UpToDate,
+      `version ${target} is serving`,
+      generation,
+    );
+  }
+
+  const reconciled = inputs.applyFailure
+    ? condition(ConditionType.Reconciled, false, Reason.ReconcileFailed, inputs.applyFailure, generation)
+    : condition(
+        ConditionType.Reconciled,
+        true,
+        Reason.ReconcileSucceeded,
+        'every object is applied',
+        generation,
+      );
+
+  const backupCronJob = observed.get('batch/v1', 'CronJob', names.backupCronJob);
+  const backup = !spec.backup.enabled
+    ? condition(
+        ConditionType.BackupScheduled,
+        false,
+        Reason.Disabled,
+        'backups are disabled (spec.backup.enabled)',
+        generation,
+      )
+    : backupCronJob
+      ? condition(
+          ConditionType.BackupScheduled,
+          true,
+          Reason.Scheduled,
+          `CronJob ${names.backupCronJob} runs "${spec.backup.schedule}"`,
+          generation,
+        )
+      : condition(
+          ConditionType.BackupScheduled,
+          false,
+          Reason.Progressing,
+          `CronJob ${names.backupCronJob} does not exist yet`,
+          generation,
+        );
+
+  const serviceMonitorServed = !inputs.notServed.has('ServiceMonitor (monitoring.coreos.com/v1)');
+  const monitoring = !spec.monitoring.serviceMonitor.enabled
+    ? condition(
+        ConditionType.MonitoringReady,
+        false,
+        Reason.Disabled,
+        'the ServiceMonitor is disabled (spec.monitoring.serviceMonitor.enabled)',
+        generation,
+      )
+    : !serviceMonitorServed
+      ? condition(
+          ConditionType.MonitoringReady,
+          false,
+          Reason.CRDNotInstalled,
+          'ServiceMonitor (monitoring.coreos.com/v1) is not installed: install the Prometheus Operator CRDs, or disable spec.monitoring.serviceMonitor',
+          generation,
+        )
+      : observed.get('monitoring.coreos.com/v1', 'ServiceMonitor', names.api)
+        ? condition(
+            ConditionType.MonitoringReady,
+            true,
+            Reason.Applied,
+            `ServiceMonitor ${names.api} is applied`,
+            generation,
+          )
+        : condition(
+            ConditionType.MonitoringReady,
+            false,
+            Reason.Progressing,
+            `ServiceMonitor ${names.api} does not exist yet`,
+            generation,
+          );
+
+  const parts: [string, Health][] = [
+    ['database', database],
+    ['cache', cache],
+    ['api', api],
+    ['worker', worker],
+  ];
+  const notReady = parts.filter(([, health]) => !health.ready);
+  const failedUpgrade = upgrade.state === 'failed';
+  const ready =
+    notReady.length === 0 && !inputs.applyFailure && !failedUpgrade
+      ? condition(
+          ConditionType.Ready,
+          true,
+          Reason.AllComponentsReady,
+          `version ${plan.currentVersion ?? target} is serving`,
+          generation,
+        )
+      : condition(
+          ConditionType.Ready,
+          false,
+          Reason.ComponentsNotReady,
+          [
+            ...notReady.map(([name, health]) => `${name}: ${health.message}`),
+            ...(inputs.applyFailure ? [`apply: ${inputs.applyFailure}`] : []),
+            ...(failedUpgrade ? ['the upgrade failed (see Upgrading)'] : []),
+          ].join('; '),
+          generation,
+        );
+
+  let phase: Phase;
+  if (failedUpgrade) phase = 'UpgradeFailed';
+  else if (inputs.applyFailure) phase = 'Error';
+  else if (upgrade.state === 'installing' || (plan.currentVersion === undefined && notReady.length > 0))
+    phase = 'Installing';
+  else if (upgrading.status === 'True') phase = 'Upgrading';
+  else phase = notReady.length === 0 ? 'Ready' : 'Degraded';
+
+  const ingress = spec.api.ingress;
+  return {
+    observedGeneration: generation,
+    phase,
+    ...(plan.currentVersion ? { currentVersion: plan.currentVersion } : {}),
+    conditions: [
+      ready,
+      reconciled,
+      condition(ConditionType.DatabaseReady, database.ready, database.reason, database.message, generation),
+      condition(ConditionType.CacheReady, cache.ready, cache.reason, cache.message, generation),
+      condition(
+        ConditionType.ApiReady,
+        api.ready,
+        api.ready ? Reason.Available : Reason.Unavailable,
+        api.message,
+        generation,
+      ),
+      condition(
+        ConditionType.WorkerReady,
+        worker.ready,
+        worker.ready ? Reason.Available : Reason.Unavailable,
+        worker.message,
+        generation,
+      ),
+      backup,
+      monitoring,
+      upgrading,
+      condition(
+        ConditionType.Paused,
+        false,
+        Reason.ReconciliationActive,
+        'the operator reconciles this instance',
+        generation,
+      ),
+    ],
+    endpoints: {
+      api: `http://${names.api}.${names.namespace}.svc:80`,
+      ...(ingress ? { ingress: `${ingress.tls ? 'https' : 'http'}://${ingress.host}` } : {}),
+    },
+  };
+}
