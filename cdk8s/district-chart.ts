@@ -57,9 +57,8 @@ export class DistrictChart extends Chart {
     new ApiDisruptionBudget(this, 'ApiDisruptionBudget', { context });
     if (spec.api.ingress) new ApiIngress(this, 'ApiIngress', { context, ingress: spec.api.ingress });
 
-    // Suspended: no autoscaler (it cannot go below one), and the Deployment pins zero.
-    new WorkerDeployment(this, 'Worker', { ...app, configHash: config.hash, autoscaled: !spec.suspend });
-    if (!spec.suspend) new WorkerAutoscaler(this, 'WorkerAutoscaler', { context });
+    new WorkerDeployment(this, 'Worker', { ...app, configHash: config.hash });
+    new WorkerAutoscaler(this, 'WorkerAutoscaler', { context });
 
     const secrets: SecretRequirement[] = [...postgres.secrets, ...redis.secrets];
     if (spec.backup.enabled) {

@@ -37,18 +37,12 @@ const managedOn = (platform: string, service: 'database' | 'redis') =>
 export const RosterHubInstanceSpecSchema = withRules(
   Type.Object(
     {
-      version: withRules(
-        PatternString(patterns.semver, 64, {
-          description:
-            'RosterHub release to run (Semantic Versioning, e.g. `1.4.2`). It is the image tag, and each new version runs its migration Job first. May not go backwards.',
-        }),
-        [
-          {
-            rule: '!isSemver(self) || !isSemver(oldSelf) || !semver(self).isLessThan(semver(oldSelf))',
-            message: 'spec.version may not go backwards (downgrades are refused)',
-          },
-        ],
-      ),
+      // "No downgrades" is a rule on the whole object in the CRD (operator/crd.ts): it compares
+      // with status.currentVersion, so a failed upgrade can still be set back.
+      version: PatternString(patterns.semver, 64, {
+        description:
+          'RosterHub release to run (Semantic Versioning, e.g. `1.4.2`). It is the image tag, and each new version runs its migration Job before the Deployments roll. May not go below `status.currentVersion` (the version serving); setting it back after a failed migration is allowed.',
+      }),
       platform: StringEnum(platforms, {
         description:
           'Kubernetes platform; its profile picks storage classes, ingress class and annotations, workload identity and managed services. Moving a district is a change of this field only.',
@@ -56,7 +50,7 @@ export const RosterHubInstanceSpecSchema = withRules(
       }),
       suspend: Type.Boolean({
         description:
-          'Scale the API and workers to zero and suspend backups and migrations; data services keep running.',
+          'Stop reconciling this instance: the operator leaves every object as it is and reports `Paused=True` until this is false again (as the annotation `rosterhub.io/reconcile: paused` does).',
         default: false,
       }),
       image: ImageSpec,

@@ -15,7 +15,7 @@ export interface ApiDeploymentProps {
 }
 
 /**
- * The OneRoster API (`rosterhub api`): a fixed replica count (zero when suspended), surge-only
+ * The OneRoster API (`rosterhub api`): a fixed replica count, surge-only
  * rollouts, spread over nodes, probes on /healthz (liveness, startup) and /readyz (readiness,
  * which also waits for the migration Job).
  */
@@ -56,7 +56,7 @@ export class ApiDeployment extends Construct {
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: names.api, labels: componentLabels(context.name, 'api', spec.version) },
       spec: {
-        replicas: spec.suspend ? 0 : spec.api.replicas,
+        replicas: spec.api.replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
         strategy: {

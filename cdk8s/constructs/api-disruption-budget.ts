@@ -10,7 +10,7 @@ export interface ApiDisruptionBudgetProps {
 
 /**
  * At most one API Pod evicted at a time. `maxUnavailable` (not `minAvailable`) so that a
- * one-replica or suspended API never blocks a node drain.
+ * one-replica API never blocks a node drain.
  */
 export class ApiDisruptionBudget extends Construct {
   constructor(scope: Construct, id: string, props: ApiDisruptionBudgetProps) {

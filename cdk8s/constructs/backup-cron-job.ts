@@ -91,7 +91,6 @@ export class BackupCronJob extends Construct {
       spec: {
         schedule: backup.schedule,
         timeZone: backup.timeZone,
-        suspend: spec.suspend,
         concurrencyPolicy: 'Forbid',
         startingDeadlineSeconds: 3600,
         successfulJobsHistoryLimit: 3,

@@ -16,7 +16,7 @@ export interface MigrationJobProps {
  * `rosterhub migrate` for `spec.version`, once. The name holds the version and a hash of the
  * (immutable) pod template, so a new version or a changed template is a new Job rather than
  * a rejected update; old Jobs are the operator's to prune. Migrations take a PostgreSQL
- * advisory lock, so a re-run is harmless. Suspended with the instance.
+ * advisory lock, so a re-run is harmless.
  */
 export class MigrationJob extends Construct {
   /** Name of the Job. */
@@ -47,7 +47,6 @@ export class MigrationJob extends Construct {
         labels: componentLabels(context.name, 'migration', spec.version),
       },
       spec: {
-        suspend: spec.suspend,
         backoffLimit: 3,
         activeDeadlineSeconds: 1800,
         template,

@@ -11,15 +11,11 @@ export interface WorkerDeploymentProps {
   readonly serviceAccountName: string;
   readonly configMapName: string;
   readonly configHash: string;
-  /**
-   * Whether a HorizontalPodAutoscaler owns the replica count. When it does, `replicas` is
-   * never emitted (re-applying it would fight the autoscaler); otherwise it is pinned to 0.
-   */
-  readonly autoscaled: boolean;
 }
 
 /**
- * Background import workers (`rosterhub worker`). A long grace period lets an import in
+ * Background import workers (`rosterhub worker`). The HorizontalPodAutoscaler owns the replica
+ * count, so `replicas` is never emitted: re-applying it would fight the autoscaler. A long grace period lets an import in
  * progress finish on SIGTERM (BullMQ's `close()` waits for active jobs).
  */
 export class WorkerDeployment extends Construct {
@@ -30,7 +26,6 @@ export class WorkerDeployment extends Construct {
     new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: names.worker, labels: componentLabels(context.name, 'worker', spec.version) },
       spec: {
-        ...(props.autoscaled ? {} : { replicas: 0 }),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selectorLabels(context.name, 'worker') },
         strategy: {

@@ -116,8 +116,7 @@ export const IngressSpec = Type.Object(
 export const ApiSpec = Type.Object(
   {
     replicas: Type.Integer({
-      description:
-        'Number of API Pods (fixed; the API is not autoscaled). Zero while `spec.suspend` is true.',
+      description: 'Number of API Pods (fixed; the API is not autoscaled).',
       minimum: 1,
       maximum: 50,
       default: 2,

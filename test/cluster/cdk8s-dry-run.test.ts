@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import {
-  instanceOpenApiSchema,
-  platforms,
-  synthesize,
-  validateInstance,
-  type KubernetesObject,
-} from '../../cdk8s/index.js';
+import { platforms, synthesize, validateInstance, type KubernetesObject } from '../../cdk8s/index.js';
 import { cloudSettings, exampleInstance, instance, podTemplates } from '../unit/cdk8s/support.js';
+import { rosterHubInstanceCrd } from '../../operator/crd.js';
 import { RawApi, type RawObject, type RawResponse } from './cdk8s-raw-api.js';
 import { adminKubeConfig, createTestNamespace, waitFor } from './support/cluster.js';
 
@@ -154,33 +149,12 @@ describe('the RosterHubInstance schema as a CRD on a real API server', () => {
     namespace = await createTestNamespace('cdk8s-crd');
     group = `${namespace}.cdk8s-test.rosterhub.io`;
     plural = 'rosterhubinstances';
+    // The real CRD, under a group of this test's own so that it cannot meet the operator's.
+    const crd = rosterHubInstanceCrd() as unknown as RawObject & { spec: Record<string, unknown> };
     await installDefinition({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
+      ...crd,
       metadata: { name: `${plural}.${group}` },
-      spec: {
-        group,
-        scope: 'Namespaced',
-        names: {
-          kind: 'RosterHubInstance',
-          listKind: 'RosterHubInstanceList',
-          plural,
-          singular: 'rosterhubinstance',
-        },
-        versions: [
-          {
-            name: 'v1alpha1',
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: instanceOpenApiSchema({
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-              }),
-            },
-          },
-        ],
-      },
+      spec: { ...crd.spec, group },
     });
   });
 
@@ -211,14 +185,24 @@ describe('the RosterHubInstance schema as a CRD on a real API server', () => {
     }
   });
 
-  it('When spec.version goes backwards or a data-service mode changes, then the update is refused', async () => {
+  it('When spec.version goes below the serving version or a data-service mode changes, then the update is refused', async () => {
     const created = await api.request('POST', collection(), asCustom(instance(), 'transitions'));
     expect(created.status).toBe(201);
     const patch = (body: unknown) =>
       api.request('PATCH', `${collection()}/transitions`, body, 'application/merge-patch+json');
+    const serving = await api.request(
+      'PATCH',
+      `${collection()}/transitions/status`,
+      { status: { currentVersion: '1.4.2' } },
+      'application/merge-patch+json',
+    );
+    expect(serving.status).toBe(200);
     const downgrade = await patch({ spec: { version: '1.4.1' } });
     expect(downgrade.status).toBe(422);
-    expect(downgrade.body.message).toContain('spec.version may not go backwards');
+    expect(downgrade.body.message).toContain('spec.version may not go below status.currentVersion');
+    expect((await patch({ spec: { version: '1.5.0-rc.1' } })).status).toBe(200);
+    // an upgrade whose migration failed never became currentVersion: setting it back is allowed
+    expect((await patch({ spec: { version: '1.4.2' } })).status).toBe(200);
     expect((await patch({ spec: { version: '1.5.0-rc.1' } })).status).toBe(200);
     const mode = await patch({ spec: { redis: { mode: 'external', externalSecretRef: { name: 'cache' } } } });
     expect(mode.status).toBe(422);

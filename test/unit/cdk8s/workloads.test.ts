@@ -54,8 +54,8 @@ describe('API Deployment', () => {
     });
   });
 
-  it('When the instance is suspended, then the API is scaled to zero', () => {
-    expect(deployment(synthesize(instance({ suspend: true })), 'district-a-api').spec?.replicas).toBe(0);
+  it('When the instance is suspended, then synthesis is unchanged (suspend pauses the operator, not the district)', () => {
+    expect(synthesize(instance({ suspend: true }))).toEqual(synthesize(instance()));
   });
 });
 
@@ -84,12 +84,6 @@ describe('Worker Deployment and HorizontalPodAutoscaler', () => {
         resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } },
       },
     ]);
-  });
-
-  it('When the instance is suspended, then there is no HPA and the worker is pinned to zero', () => {
-    const objects = synthesize(instance({ suspend: true }));
-    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
-    expect(deployment(objects, 'district-a-worker').spec?.replicas).toBe(0);
   });
 
   it('When synthesized, then workers get a long grace period to finish an import', () => {
@@ -122,11 +116,6 @@ describe('Migration Job', () => {
       jobOf({}).metadata?.name,
     );
   });
-
-  it('When the instance is suspended, then the Job is suspended', () => {
-    expect(jobOf({ suspend: true }).spec?.suspend).toBe(true);
-    expect(jobOf({}).spec?.suspend).toBe(false);
-  });
 });
 
 describe('Backup CronJob', () => {
@@ -142,7 +131,6 @@ describe('Backup CronJob', () => {
       timeZone: 'America/Chicago',
       concurrencyPolicy: 'Forbid',
       startingDeadlineSeconds: 3600,
-      suspend: false,
     });
     const pod = cron.spec.jobTemplate.spec?.template.spec;
     expect(pod?.containers[0]?.args).toEqual(['backup']);
@@ -197,10 +185,6 @@ describe('Backup CronJob', () => {
       (o) => `${o.kind}/${o.metadata.name}`,
     );
     expect(kinds.filter((name) => name.includes('backup'))).toEqual([]);
-  });
-
-  it('When the instance is suspended, then the CronJob is suspended', () => {
-    expect(cronOf({ suspend: true }).spec.suspend).toBe(true);
   });
 });
 
