@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../lib/config/settings.js';
+import type { Logger } from '../lib/logging/logger.js';
 import { createLogger } from '../lib/logging/logger.js';
 import { packageVersion } from '../lib/version.js';
 import { loadApiConfig } from '../api/config.js';
@@ -6,7 +8,7 @@ import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
 
 /** `rosterhub migrate`: what the operator's migration Job runs. Returns the exit code. */
-export async function runMigrateCommand(_args: string[]): Promise<number> {
+export async function runMigrateCommand(args: string[]): Promise<number> {
   let config;
   try {
     config = loadApiConfig();
@@ -23,7 +25,8 @@ export async function runMigrateCommand(_args: string[]): Promise<number> {
     level: config.logLevel,
     format: config.logFormat,
   });
-  const database = await Database.open({ url: config.databaseUrl, poolMax: 2 });
+  const database = await openWhenReachable(config.databaseUrl, logger, waitSeconds(args));
+  if (!database) return 1;
   try {
     const applied = await migrate(database, config.databaseUrl);
     logger.info(
@@ -36,5 +39,40 @@ export async function runMigrateCommand(_args: string[]): Promise<number> {
     return 1;
   } finally {
     await database.close();
+  }
+}
+
+/** `--wait N` (seconds, default 300): how long to wait for PostgreSQL to accept connections. */
+function waitSeconds(args: string[]): number {
+  const index = args.indexOf('--wait');
+  const value = index === -1 ? undefined : Number(args[index + 1]);
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : 300;
+}
+
+/**
+ * The migration Job may start before a fresh database accepts connections (a StatefulSet still
+ * starting, a cloud server still provisioning): retry with backoff instead of failing the Job.
+ */
+async function openWhenReachable(
+  url: string,
+  logger: Logger,
+  seconds: number,
+): Promise<Database | undefined> {
+  const deadline = Date.now() + seconds * 1000;
+  let delayMs = 500;
+  for (;;) {
+    try {
+      return await Database.open({ url, poolMax: 2 });
+    } catch (error) {
+      if (Date.now() + delayMs > deadline) {
+        logger.error(
+          `PostgreSQL is not reachable (DATABASE_URL) after ${seconds} s: ${(error as Error).message}`,
+        );
+        return undefined;
+      }
+      logger.warn(`waiting for PostgreSQL: ${(error as Error).message}`, { retryInMs: delayMs });
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 10_000);
+    }
   }
 }

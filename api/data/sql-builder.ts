@@ -2,7 +2,7 @@ import type { Condition } from '../services/endpoints.js';
 import type { FilterNode, FilterPredicate } from '../services/filter-parser.js';
 import type { SortSpec } from '../services/list-params.js';
 import type { FieldDef, RefType, ResourceName } from '../services/resources.js';
-import { RESOURCES } from '../services/resources.js';
+import { RESOURCES, fieldOf } from '../services/resources.js';
 
 /**
  * Compiles OneRoster queries into SQL. Every value from a request becomes a bind parameter;
@@ -64,6 +64,12 @@ export function lazyParam(params: SqlParams, value: unknown, cast = ''): LazyPar
   return () => (name ??= `${params.add(value)}${cast}`);
 }
 
+/** The GUIDRef type of a ref field (the catalog gives every ref one). */
+function refTypeOf(field: FieldDef): RefType {
+  if (!field.refType) throw new Error(`field ${field.name} has no reference type`);
+  return field.refType;
+}
+
 function refObject(idExpr: string, refType: RefType, base: LazyParam): string {
   return `json_build_object('href', ${base()} || '${REF_PATHS[refType]}' || ${idExpr}, 'sourcedId', ${idExpr}, 'type', '${refType}')`;
 }
@@ -85,11 +91,11 @@ function fieldJson(resource: ResourceName, field: FieldDef, base: LazyParam): st
     case 'strings':
       return `to_json(${col})`;
     case 'ref':
-      return `case when ${col} is not null then ${refObject(col, field.refType!, base)} end`;
+      return `case when ${col} is not null then ${refObject(col, refTypeOf(field), base)} end`;
     case 'refs':
-      return `(select json_agg(${refObject('u.x', field.refType!, base)} order by u.n) from unnest(${col}) with ordinality u(x, n))`;
+      return `(select json_agg(${refObject('u.x', refTypeOf(field), base)} order by u.n) from unnest(${col}) with ordinality u(x, n))`;
     case 'children':
-      return `(select json_agg(${refObject('c.sourced_id', field.refType!, base)} order by c.sourced_id) from ${TABLES[resource]} c where c.parent_sourced_id = t.sourced_id)`;
+      return `(select json_agg(${refObject('c.sourced_id', refTypeOf(field), base)} order by c.sourced_id) from ${TABLES[resource]} c where c.parent_sourced_id = t.sourced_id)`;
     case 'roles':
       return `(select json_agg(json_build_object('roleType', r.v->>'roleType', 'role', r.v->>'role', 'org', ${refObject("(r.v->>'orgSourcedId')", 'org', base)}, 'userProfile', r.v->>'userProfile', 'beginDate', r.v->>'beginDate', 'endDate', r.v->>'endDate') order by r.n) from jsonb_array_elements(${col}) with ordinality r(v, n))`;
   }
@@ -107,9 +113,7 @@ export function objectJson(
 }
 
 function fieldByName(resource: ResourceName, name: string): FieldDef {
-  const field = RESOURCES[resource].byName.get(name);
-  if (!field) throw new Error(`${resource} has no field ${name}`);
-  return field;
+  return fieldOf(RESOURCES[resource], name);
 }
 
 /** SQL for a path-derived restriction on row `t`. */

@@ -144,7 +144,7 @@ export type CsvValue = string | number | boolean | readonly string[] | undefined
 /** One field per RFC 4180: quoted when it holds a comma, quote or line break; lists comma-joined. */
 export function csvField(value: CsvValue): string {
   if (value === undefined) return '';
-  const text = Array.isArray(value) ? value.join(',') : String(value as string | number | boolean);
+  const text = Array.isArray(value) ? value.join(',') : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

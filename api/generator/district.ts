@@ -1,4 +1,4 @@
-import { Random, subSeed } from './random.js';
+import { Random, at, subSeed } from './random.js';
 
 /** How big a generated district is. */
 export interface DistrictSize {
@@ -257,13 +257,13 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
   const courseOfClass = (k: number): number => k % size.courses;
   const schoolOfClass = (k: number): number => schoolOfCourse(courseOfClass(k));
   const lowGrade = (s: number): number => (s % 3) * 4; // elementary, middle or high school
-  const subject = (c: number): [string, string] => SUBJECTS[c % SUBJECTS.length]!;
+  const subject = (c: number): [string, string] => at(SUBJECTS, c % SUBJECTS.length);
 
   let classesBySchool: number[][] | undefined;
   const schoolClasses = (): number[][] => {
     if (!classesBySchool) {
       classesBySchool = Array.from({ length: size.schools }, () => [] as number[]);
-      for (let k = 0; k < size.classes; k += 1) classesBySchool[schoolOfClass(k)]!.push(k);
+      for (let k = 0; k < size.classes; k += 1) at(classesBySchool, schoolOfClass(k)).push(k);
     }
     return classesBySchool;
   };
@@ -289,7 +289,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
         parentSourcedId: undefined,
       };
       for (let s = 0; s < size.schools; s += 1) {
-        const level = ['Elementary', 'Middle', 'High'][s % 3]!;
+        const level = at(['Elementary', 'Middle', 'High'], s % 3);
         yield {
           sourcedId: schoolId(s),
           status: 'active',
@@ -304,11 +304,11 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
 
     *academicSessions() {
       const random = new Random(subSeed(seed, 'sessions'));
-      const at = (): string => modified(random);
+      const stamp = (): string => modified(random);
       yield {
         sourcedId: SCHOOL_YEAR_ID,
         status: 'active',
-        dateLastModified: at(),
+        dateLastModified: stamp(),
         title: '2025-2026',
         type: 'schoolYear',
         startDate: '2025-08-15',
@@ -328,9 +328,9 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       ] as const;
       for (const [t, [title, start, end]] of terms.entries()) {
         yield {
-          sourcedId: TERM_IDS[t]!,
+          sourcedId: at(TERM_IDS, t),
           status: 'active',
-          dateLastModified: at(),
+          dateLastModified: stamp(),
           title,
           type: 'term',
           startDate: start,
@@ -339,11 +339,11 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
           schoolYear: '2026',
         };
         for (let g = 0; g < 2; g += 1) {
-          const [gStart, gEnd] = periods[t * 2 + g]!;
+          const [gStart, gEnd] = at(periods, t * 2 + g);
           yield {
-            sourcedId: `${TERM_IDS[t]!}-gp${g + 1}`,
+            sourcedId: `${at(TERM_IDS, t)}-gp${g + 1}`,
             status: 'active',
-            dateLastModified: at(),
+            dateLastModified: stamp(),
             title: `${title} Quarter ${g + 1}`,
             type: 'gradingPeriod',
             startDate: gStart,
@@ -359,7 +359,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       const random = new Random(subSeed(seed, 'courses'));
       for (let c = 0; c < size.courses; c += 1) {
         const school = schoolOfCourse(c);
-        const grade = GRADES[lowGrade(school) + (c % 4)]!;
+        const grade = at(GRADES, lowGrade(school) + (c % 4));
         const [name, code] = subject(c);
         yield {
           sourcedId: courseId(c),
@@ -381,7 +381,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       for (let k = 0; k < size.classes; k += 1) {
         const c = courseOfClass(k);
         const school = schoolOfCourse(c);
-        const grade = GRADES[lowGrade(school) + (c % 4)]!;
+        const grade = at(GRADES, lowGrade(school) + (c % 4));
         const [name, code] = subject(c);
         const fullYear = random.chance(0.3);
         const term = random.int(2);
@@ -397,7 +397,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
           classType: section === 1 && c % 7 === 0 ? 'homeroom' : 'scheduled',
           location: `Room ${100 + random.int(300)}`,
           schoolSourcedId: schoolId(school),
-          termSourcedIds: fullYear ? [...TERM_IDS] : [TERM_IDS[term]!],
+          termSourcedIds: fullYear ? [...TERM_IDS] : [at(TERM_IDS, term)],
           subjects: [name],
           subjectCodes: [code],
           periods: [String(1 + random.int(8))],
@@ -422,7 +422,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
           givenName,
           familyName,
           middleName: random.chance(0.3) ? random.pick(GIVEN) : undefined,
-          identifier: `${role[0]!.toUpperCase()}${number}`,
+          identifier: `${role.charAt(0).toUpperCase()}${number}`,
           email: `${givenName.toLowerCase()}.${familyName.toLowerCase().replace(/[^a-z]/g, '')}.${number}@district.example.org`,
           sms: undefined,
           phone: role === 'guardian' ? `+1555${pad(random.int(10_000_000), 7)}` : undefined,
@@ -440,7 +440,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       };
       for (let i = 0; i < students; i += 1) {
         const school = i % size.schools;
-        const grade = GRADES[lowGrade(school) + random.int(4)]!;
+        const grade = at(GRADES, lowGrade(school) + random.int(4));
         const guardian = i < guardians ? [guardianId(i)] : [];
         yield person(studentId(i), 'student', school, { grades: [grade], agentSourcedIds: guardian });
       }
@@ -472,7 +472,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       const bySchool = schoolClasses();
       for (let k = 0; k < size.classes; k += 1) {
         const school = schoolOfClass(k);
-        const position = bySchool[school]!.indexOf(k);
+        const position = at(bySchool, school).indexOf(k);
         const teachersHere = Math.ceil((teachers - school) / size.schools);
         const teacher = school + size.schools * (position % Math.max(1, teachersHere));
         yield {
@@ -490,10 +490,10 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       }
       for (let i = 0; i < students; i += 1) {
         const school = i % size.schools;
-        const options = bySchool[school]!;
+        const options = at(bySchool, school);
         const chosen = new Set<number>();
         const wanted = Math.min(CLASSES_PER_STUDENT, options.length);
-        while (chosen.size < wanted) chosen.add(options[random.int(options.length)]!);
+        while (chosen.size < wanted) chosen.add(at(options, random.int(options.length)));
         let n = 0;
         for (const k of [...chosen].sort((a, b) => a - b)) {
           n += 1;

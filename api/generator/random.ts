@@ -45,7 +45,7 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
+    return at(items, this.int(items.length));
   }
 
   chance(p: number): boolean {
@@ -58,4 +58,11 @@ export function subSeed(seed: number, label: string, index = 0): number {
   let hash = (seed ^ 0x811c9dc5) >>> 0;
   for (const ch of `${label}:${index}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
   return hash;
+}
+
+/** `items[index]`, which must exist. */
+export function at<T>(items: readonly T[], index: number): T {
+  if (index < 0 || index >= items.length)
+    throw new RangeError(`index ${index} outside 0..${items.length - 1}`);
+  return items[index] as T;
 }

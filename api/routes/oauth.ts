@@ -9,7 +9,7 @@ function clientCredentials(req: Request): { clientId: string; clientSecret: stri
   if (header !== undefined) {
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
     if (!match) throw new OAuthError('invalid_client', 'unsupported client authentication', 401);
-    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials', 401);
     try {

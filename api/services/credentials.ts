@@ -8,7 +8,7 @@ export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
     for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+      if (byte < 248 && out.length < length) out += BASE62.charAt(byte % 62);
     }
   }
   return out;
@@ -39,7 +39,7 @@ export function newApiKey(): { keyId: string; secret: string; key: string } {
 /** Splits a presented API key, or undefined if it is not one. */
 export function parseApiKey(key: string): { keyId: string; secret: string } | undefined {
   const match = API_KEY.exec(key);
-  return match ? { keyId: match[1]!, secret: match[2]! } : undefined;
+  return match?.[1] && match[2] ? { keyId: match[1], secret: match[2] } : undefined;
 }
 
 /** A new OAuth client: public id and secret (43 base62 characters, about 256 bits). */

@@ -62,7 +62,8 @@ export interface EndpointDef {
   readonly parents: (params: PathParams) => readonly ParentCheck[];
 }
 
-const none = (): readonly Condition[] => [];
+/** A path parameter (Express always provides the declared ones). */
+const param = (p: PathParams, name: string): string => p[name] ?? '';
 const noParents = (): readonly ParentCheck[] => [];
 const isSchool: Condition = { kind: 'fieldEquals', field: 'type', value: 'school' };
 const isTerm: Condition = { kind: 'fieldEquals', field: 'type', value: 'term' };
@@ -70,7 +71,7 @@ const isGradingPeriod: Condition = { kind: 'fieldEquals', field: 'type', value: 
 const isStudent: Condition = { kind: 'hasRole', role: 'student' };
 const isTeacher: Condition = { kind: 'hasRole', role: 'teacher' };
 
-const school = (p: PathParams): ParentCheck => ({
+const school = (): ParentCheck => ({
   param: 'schoolSourcedId',
   resource: 'orgs',
   conditions: [isSchool],
@@ -78,11 +79,13 @@ const school = (p: PathParams): ParentCheck => ({
 const classOf = (p: PathParams, inSchool: boolean): ParentCheck => ({
   param: 'classSourcedId',
   resource: 'classes',
-  conditions: inSchool ? [{ kind: 'refEquals', field: 'school', sourcedId: p.schoolSourcedId! }] : [],
+  conditions: inSchool
+    ? [{ kind: 'refEquals', field: 'school', sourcedId: param(p, 'schoolSourcedId') }]
+    : [],
 });
 
 function params(path: string): string[] {
-  return [...path.matchAll(/:(\w+)/g)].map((match) => match[1]!);
+  return [...path.matchAll(/:(\w+)/g)].map((match) => match[1] ?? '');
 }
 
 interface Group {
@@ -243,7 +246,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getStudentsForClass',
     'Students enrolled in a class',
     'users',
-    (p) => [{ kind: 'enrolledIn', classSourcedId: p.classSourcedId!, role: 'student' }],
+    (p) => [{ kind: 'enrolledIn', classSourcedId: param(p, 'classSourcedId'), role: 'student' }],
     (p) => [classOf(p, false)],
   ),
   nested(
@@ -251,7 +254,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getTeachersForClass',
     'Teachers of a class',
     'users',
-    (p) => [{ kind: 'enrolledIn', classSourcedId: p.classSourcedId!, role: 'teacher' }],
+    (p) => [{ kind: 'enrolledIn', classSourcedId: param(p, 'classSourcedId'), role: 'teacher' }],
     (p) => [classOf(p, false)],
   ),
   nested(
@@ -259,7 +262,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getClassesForCourse',
     'Classes of a course',
     'classes',
-    (p) => [{ kind: 'refEquals', field: 'course', sourcedId: p.courseSourcedId! }],
+    (p) => [{ kind: 'refEquals', field: 'course', sourcedId: param(p, 'courseSourcedId') }],
     () => [{ param: 'courseSourcedId', resource: 'courses', conditions: [] }],
   ),
   nested(
@@ -267,15 +270,15 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getClassesForSchool',
     'Classes of a school',
     'classes',
-    (p) => [{ kind: 'refEquals', field: 'school', sourcedId: p.schoolSourcedId! }],
-    (p) => [school(p)],
+    (p) => [{ kind: 'refEquals', field: 'school', sourcedId: param(p, 'schoolSourcedId') }],
+    () => [school()],
   ),
   nested(
     '/students/:studentSourcedId/classes',
     'getClassesForStudent',
     'Classes a student is enrolled in',
     'classes',
-    (p) => [{ kind: 'enrolledUser', userSourcedId: p.studentSourcedId!, role: 'student' }],
+    (p) => [{ kind: 'enrolledUser', userSourcedId: param(p, 'studentSourcedId'), role: 'student' }],
     userParent('studentSourcedId', isStudent),
   ),
   nested(
@@ -283,7 +286,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getClassesForTeacher',
     'Classes a teacher teaches',
     'classes',
-    (p) => [{ kind: 'enrolledUser', userSourcedId: p.teacherSourcedId!, role: 'teacher' }],
+    (p) => [{ kind: 'enrolledUser', userSourcedId: param(p, 'teacherSourcedId'), role: 'teacher' }],
     userParent('teacherSourcedId', isTeacher),
   ),
   nested(
@@ -291,7 +294,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getClassesForTerm',
     'Classes that run in a term',
     'classes',
-    (p) => [{ kind: 'refContains', field: 'terms', sourcedId: p.termSourcedId! }],
+    (p) => [{ kind: 'refContains', field: 'terms', sourcedId: param(p, 'termSourcedId') }],
     () => [{ param: 'termSourcedId', resource: 'academicSessions', conditions: [isTerm] }],
   ),
   nested(
@@ -299,7 +302,7 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'getClassesForUser',
     'Classes a user is enrolled in',
     'classes',
-    (p) => [{ kind: 'enrolledUser', userSourcedId: p.userSourcedId! }],
+    (p) => [{ kind: 'enrolledUser', userSourcedId: param(p, 'userSourcedId') }],
     userParent('userSourcedId'),
   ),
   nested(
@@ -308,73 +311,73 @@ export const ENDPOINTS: readonly EndpointDef[] = [
     'Enrollments in a class of a school',
     'enrollments',
     (p) => [
-      { kind: 'refEquals', field: 'school', sourcedId: p.schoolSourcedId! },
-      { kind: 'refEquals', field: 'class', sourcedId: p.classSourcedId! },
+      { kind: 'refEquals', field: 'school', sourcedId: param(p, 'schoolSourcedId') },
+      { kind: 'refEquals', field: 'class', sourcedId: param(p, 'classSourcedId') },
     ],
-    (p) => [school(p), classOf(p, true)],
+    (p) => [school(), classOf(p, true)],
   ),
   nested(
     '/schools/:schoolSourcedId/enrollments',
     'getEnrollmentsForSchool',
     'Enrollments at a school',
     'enrollments',
-    (p) => [{ kind: 'refEquals', field: 'school', sourcedId: p.schoolSourcedId! }],
-    (p) => [school(p)],
+    (p) => [{ kind: 'refEquals', field: 'school', sourcedId: param(p, 'schoolSourcedId') }],
+    () => [school()],
   ),
   nested(
     '/schools/:schoolSourcedId/classes/:classSourcedId/students',
     'getStudentsForClassInSchool',
     'Students of a class of a school',
     'users',
-    (p) => [{ kind: 'enrolledIn', classSourcedId: p.classSourcedId!, role: 'student' }],
-    (p) => [school(p), classOf(p, true)],
+    (p) => [{ kind: 'enrolledIn', classSourcedId: param(p, 'classSourcedId'), role: 'student' }],
+    (p) => [school(), classOf(p, true)],
   ),
   nested(
     '/schools/:schoolSourcedId/classes/:classSourcedId/teachers',
     'getTeachersForClassInSchool',
     'Teachers of a class of a school',
     'users',
-    (p) => [{ kind: 'enrolledIn', classSourcedId: p.classSourcedId!, role: 'teacher' }],
-    (p) => [school(p), classOf(p, true)],
+    (p) => [{ kind: 'enrolledIn', classSourcedId: param(p, 'classSourcedId'), role: 'teacher' }],
+    (p) => [school(), classOf(p, true)],
   ),
   nested(
     '/schools/:schoolSourcedId/students',
     'getStudentsForSchool',
     'Students with a role at a school',
     'users',
-    (p) => [{ kind: 'hasRole', role: 'student', orgSourcedId: p.schoolSourcedId! }],
-    (p) => [school(p)],
+    (p) => [{ kind: 'hasRole', role: 'student', orgSourcedId: param(p, 'schoolSourcedId') }],
+    () => [school()],
   ),
   nested(
     '/schools/:schoolSourcedId/teachers',
     'getTeachersForSchool',
     'Teachers with a role at a school',
     'users',
-    (p) => [{ kind: 'hasRole', role: 'teacher', orgSourcedId: p.schoolSourcedId! }],
-    (p) => [school(p)],
+    (p) => [{ kind: 'hasRole', role: 'teacher', orgSourcedId: param(p, 'schoolSourcedId') }],
+    () => [school()],
   ),
   nested(
     '/schools/:schoolSourcedId/courses',
     'getCoursesForSchool',
     'Courses of a school',
     'courses',
-    (p) => [{ kind: 'refEquals', field: 'org', sourcedId: p.schoolSourcedId! }],
-    (p) => [school(p)],
+    (p) => [{ kind: 'refEquals', field: 'org', sourcedId: param(p, 'schoolSourcedId') }],
+    () => [school()],
   ),
   nested(
     '/schools/:schoolSourcedId/terms',
     'getTermsForSchool',
     'Terms the classes of a school run in',
     'academicSessions',
-    (p) => [isTerm, { kind: 'termsOfSchool', schoolSourcedId: p.schoolSourcedId! }],
-    (p) => [school(p)],
+    (p) => [isTerm, { kind: 'termsOfSchool', schoolSourcedId: param(p, 'schoolSourcedId') }],
+    () => [school()],
   ),
   nested(
     '/terms/:termSourcedId/gradingPeriods',
     'getGradingPeriodsForTerm',
     'Grading periods of a term',
     'academicSessions',
-    (p) => [isGradingPeriod, { kind: 'refEquals', field: 'parent', sourcedId: p.termSourcedId! }],
+    (p) => [isGradingPeriod, { kind: 'refEquals', field: 'parent', sourcedId: param(p, 'termSourcedId') }],
     () => [{ param: 'termSourcedId', resource: 'academicSessions', conditions: [isTerm] }],
   ),
 ];

@@ -53,8 +53,18 @@ function validDate(year: string, month: string, day: string): boolean {
 export function parseFilterDateTime(raw: string): string | undefined {
   const match = DATETIME.exec(raw);
   if (!match) return undefined;
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
-  if (!validDate(year!, month!, day!)) return undefined;
+  const [
+    ,
+    year = '',
+    month = '',
+    day = '',
+    hour = '00',
+    minute = '00',
+    second = '00',
+    fraction = '',
+    zone = 'Z',
+  ] = match;
+  if (!validDate(year, month, day)) return undefined;
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
   const iso = `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 7)}${zone}`;
   return Number.isNaN(Date.parse(iso)) ? undefined : iso;
@@ -105,7 +115,7 @@ function typedValue(field: FieldDef, path: FilterPath, raw: string, fieldName: s
   }
   if (path === 'value' && field.kind === 'date') {
     const match = DATE.exec(raw);
-    if (!match || !validDate(match[1]!, match[2]!, match[3]!))
+    if (!match || !validDate(match[1] ?? '', match[2] ?? '', match[3] ?? ''))
       throw invalid(`invalid date for filter field ${fieldName}: expected YYYY-MM-DD`);
     return raw;
   }
@@ -139,7 +149,7 @@ class Parser {
   }
 
   #space(): void {
-    while (this.#pos < this.text.length && /\s/.test(this.text[this.#pos]!)) this.#pos += 1;
+    while (this.#pos < this.text.length && /\s/.test(this.text.charAt(this.#pos))) this.#pos += 1;
   }
 
   #keyword(word: 'AND' | 'OR'): boolean {
@@ -156,13 +166,13 @@ class Parser {
   #or(depth: number): FilterNode {
     const items = [this.#and(depth)];
     while (this.#keyword('OR')) items.push(this.#and(depth));
-    return items.length === 1 ? items[0]! : { kind: 'or', items };
+    return items.length === 1 && items[0] ? items[0] : { kind: 'or', items };
   }
 
   #and(depth: number): FilterNode {
     const items = [this.#atom(depth)];
     while (this.#keyword('AND')) items.push(this.#atom(depth));
-    return items.length === 1 ? items[0]! : { kind: 'and', items };
+    return items.length === 1 && items[0] ? items[0] : { kind: 'and', items };
   }
 
   #atom(depth: number): FilterNode {

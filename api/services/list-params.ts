@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors.js';
 import { parseFilter, type FilterNode } from './filter-parser.js';
-import { SORTABLE_KINDS, type FieldDef, type ResourceDef } from './resources.js';
+import { SORTABLE_KINDS, fieldOf, type FieldDef, type ResourceDef } from './resources.js';
 
 /** Query parameters as Express hands them over (repeated keys become arrays). */
 export type RawQuery = Readonly<Record<string, unknown>>;
@@ -72,7 +72,7 @@ export function parseListParams(query: RawQuery, resource: ResourceDef, maxLimit
   if (offset > MAX_OFFSET) throw new BadRequestError(`offset must be at most ${MAX_OFFSET}`);
   const sortName = single(query, 'sort');
   const orderBy = single(query, 'orderBy');
-  let sortField = resource.byName.get('sourcedId')!;
+  let sortField = fieldOf(resource, 'sourcedId');
   if (sortName !== undefined && sortName !== '') {
     const field = resource.byName.get(sortName);
     if (!field || !SORTABLE_KINDS.has(field.kind))

@@ -50,7 +50,7 @@ const errorResponse = (description: string): Schema => ({
 
 function operation(endpoint: EndpointDef): Schema {
   const resource = RESOURCES[endpoint.resource];
-  const schemaName = resource.singular[0]!.toUpperCase() + resource.singular.slice(1);
+  const schemaName = resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1);
   const body =
     endpoint.kind === 'collection'
       ? {
@@ -159,7 +159,7 @@ export function buildOpenApi(serverUrl: string, maxLimit: number): Schema {
     },
   };
   for (const resource of Object.values(RESOURCES)) {
-    schemas[resource.singular[0]!.toUpperCase() + resource.singular.slice(1)] = objectSchema(resource);
+    schemas[resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1)] = objectSchema(resource);
   }
   return {
     openapi: '3.0.3',

@@ -64,7 +64,10 @@ export class PageIndex {
     this.#inflight.set(key, work);
     const value = await work;
     this.#memo.set(key, value);
-    if (this.#memo.size > MEMO_ENTRIES) this.#memo.delete(this.#memo.keys().next().value!);
+    if (this.#memo.size > MEMO_ENTRIES) {
+      const oldest = this.#memo.keys().next();
+      if (!oldest.done) this.#memo.delete(oldest.value);
+    }
     return value;
   }
 

@@ -155,3 +155,10 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
 
 /** Kinds whose values have a natural order (usable in `sort` and `< > <= >=`). */
 export const SORTABLE_KINDS: ReadonlySet<FieldKind> = new Set(['id', 'string', 'datetime', 'date', 'bool']);
+
+/** A field the catalog must have. */
+export function fieldOf(resource: ResourceDef, name: string): FieldDef {
+  const field = resource.byName.get(name);
+  if (!field) throw new Error(`${resource.name} has no field ${name}`);
+  return field;
+}

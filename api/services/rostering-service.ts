@@ -49,7 +49,7 @@ export class RosteringService {
 
   async #checkParents(endpoint: EndpointDef, path: PathParams): Promise<void> {
     for (const parent of endpoint.parents(path)) {
-      const id = path[parent.param]!;
+      const id = path[parent.param] ?? '';
       if (!(await this.repository.exists(parent.resource, id, parent.conditions)))
         throw new NotFoundError(`unknown ${parent.param}: ${id}`);
     }
@@ -119,7 +119,7 @@ export class RosteringService {
     const resource = RESOURCES[endpoint.resource];
     this.#checkPath(endpoint, path);
     const fields = parseFields(query, resource);
-    const id = path.sourcedId!;
+    const id = path.sourcedId ?? '';
     const key = redisKeys.response(
       this.dataVersion.current(),
       fingerprint([endpoint.operationId, id, fields?.map((field) => field.name) ?? null, baseUrl]),

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-assignment -- response bodies are parsed JSON */
 import { ENDPOINTS, ROSTERING_BASE, SCOPES } from '../../../api/services/endpoints.js';
 import { get, imsxError, startRosterFixture, type RosterFixture } from './fixture.js';
 

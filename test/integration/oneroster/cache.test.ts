@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are parsed JSON */
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { bumpDataVersion } from '../../../api/data/data-version.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- response bodies are parsed JSON */
 import type { GenEnrollment } from '../../../api/generator/district.js';
 import { ENDPOINTS } from '../../../api/services/endpoints.js';
 import { HREF, get, guidRef, imsxError, startRosterFixture, type RosterFixture } from './fixture.js';

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- response bodies are parsed JSON */
 import type { GenUser } from '../../../api/generator/district.js';
 import { get, startRosterFixture, type RosterFixture } from './fixture.js';
 

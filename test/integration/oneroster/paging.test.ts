@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are parsed JSON */
 import { get, startRosterFixture, type RosterFixture } from './fixture.js';
 
 let fixture: RosterFixture;
