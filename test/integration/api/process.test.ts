@@ -70,6 +70,26 @@ describe('the rosterhub api process', () => {
     expect(run.stdout + run.stderr).not.toContain('topsecret');
   });
 
+  it('When `rosterhub migrate` runs against a fresh database, then it applies the migrations and exits 0; when PostgreSQL stays unreachable, it gives up after --wait and exits 1', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const ok = await startCli(['migrate'], { DATABASE_URL: fresh.url, REDIS_URL: requiredEnv('REDIS_URL') })
+        .done;
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain('applied migrations: 0001-data-version');
+    } finally {
+      await fresh.drop();
+    }
+    const port = await freePort();
+    const down = await startCli(['migrate', '--wait', '1'], {
+      DATABASE_URL: `postgres://rosterhub@127.0.0.1:${port}/rosterhub`,
+      REDIS_URL: requiredEnv('REDIS_URL'),
+    }).done;
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain('waiting for PostgreSQL');
+    expect(down.stdout).toContain('PostgreSQL is not reachable (DATABASE_URL) after 1 s');
+  });
+
   it('When it receives SIGTERM, then it logs JSON, stops cleanly and exits 0', async () => {
     const port = await freePort();
     const api = startCli(['api'], {
