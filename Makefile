@@ -79,7 +79,7 @@ image: ## build the api and operator images (needs a running Docker engine)
 	docker build --target operator -t rosterhub-operator:$(IMAGE_TAG) .
 
 chart: deps ## regenerate the chart's CRD, RBAC, dashboards and alerts from code (scripts/generate-chart.ts)
-	node --import ./test/cluster/support/typescript-imports.ts scripts/generate-chart.ts
+	node --experimental-transform-types --disable-warning=ExperimentalWarning --import ./scripts/typescript-imports.ts scripts/generate-chart.ts
 
 CLUSTER_CLI := node --import ./test/cluster/support/typescript-imports.ts test/cluster/support/cli.ts
 
