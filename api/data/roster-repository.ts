@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Condition } from '../services/endpoints.js';
 import type { FilterNode } from '../services/filter-parser.js';
 import type { SortSpec } from '../services/list-params.js';
 import type { FieldDef, ResourceName } from '../services/resources.js';
 import {
+  DOCUMENT_RESOURCES,
   SqlParams,
   TABLES,
+  documentSql,
+  hrefPrefix,
   afterKeySql,
   conditionSql,
   filterSql,
@@ -62,9 +66,21 @@ export class RosterRepository {
     private readonly observe: QueryObserver = () => undefined,
   ) {}
 
-  async #query<R extends object>(operation: string, sql: string, values: unknown[]): Promise<R[]> {
+  async #query<R extends object>(
+    operation: string,
+    sql: string,
+    values: unknown[],
+    prepare = false,
+  ): Promise<R[]> {
     this.observe(operation);
-    const result = await this.pool.query<R>(sql, values);
+    // hot statements without a filter are few and fixed: prepared once per connection, planned once
+    const result = prepare
+      ? await this.pool.query<R>({
+          name: `rh_${createHash('sha1').update(sql).digest('hex')}`,
+          text: sql,
+          values,
+        })
+      : await this.pool.query<R>(sql, values);
     return result.rows;
   }
 
@@ -91,17 +107,20 @@ export class RosterRepository {
   /** One page as a JSON array (text). */
   async page(set: RowSet, page: PageRequest): Promise<string> {
     const params = new SqlParams();
-    const base = lazyParam(params, page.baseUrl, '::text');
+    const stored = page.fields === undefined && DOCUMENT_RESOURCES.includes(set.resource);
+    const body = stored
+      ? `'[' || coalesce(string_agg(${documentSql(`${params.add(hrefPrefix(page.baseUrl))}::text`)}, ',' order by k.n), '') || ']'`
+      : `coalesce(json_agg(${objectJson(set.resource, page.fields, lazyParam(params, page.baseUrl, '::text'))} order by k.n), '[]')::text`;
     const extra = page.after ? [afterKeySql(set.sort, page.after, params)] : [];
     const table = TABLES[set.resource];
-    const sql = `select coalesce(json_agg(${objectJson(set.resource, page.fields, base)} order by k.n), '[]')::text as body
+    const sql = `select ${body} as body
       from (
         select i.sourced_id, row_number() over () as n from (
           select t.sourced_id from ${table} t ${where(set, params, extra)}
           order by ${orderSql(set.sort)} limit ${params.add(page.limit)} offset ${params.add(page.offset)}
         ) i
       ) k join ${table} t on t.sourced_id = k.sourced_id`;
-    const rows = await this.#query<{ body: string }>('page', sql, params.values);
+    const rows = await this.#query<{ body: string }>('page', sql, params.values, set.filter === undefined);
     return rows[0]?.body ?? '[]';
   }
 
@@ -114,12 +133,14 @@ export class RosterRepository {
     baseUrl: string,
   ): Promise<string | undefined> {
     const params = new SqlParams();
-    const base = lazyParam(params, baseUrl, '::text');
+    const stored = fields === undefined && DOCUMENT_RESOURCES.includes(resource);
+    const body = stored
+      ? documentSql(`${params.add(hrefPrefix(baseUrl))}::text`)
+      : `${objectJson(resource, fields, lazyParam(params, baseUrl, '::text'))}::text`;
     const id = params.add(sourcedId);
     const set = { resource, conditions, filter: undefined };
-    const sql = `select ${objectJson(resource, fields, base)}::text as body from ${TABLES[resource]} t
-      ${where(set, params, [`t.sourced_id = ${id}`])}`;
-    const rows = await this.#query<{ body: string }>('one', sql, params.values);
+    const sql = `select ${body} as body from ${TABLES[resource]} t ${where(set, params, [`t.sourced_id = ${id}`])}`;
+    const rows = await this.#query<{ body: string }>('one', sql, params.values, true);
     return rows[0]?.body;
   }
 

@@ -28,6 +28,28 @@ export const TABLES: Readonly<Record<ResourceName, string>> = {
   demographics: 'demographics',
 };
 
+/**
+ * Resources whose rows keep their rendered JSON in a `doc` column (their JSON depends on the
+ * row alone; orgs and sessions list their children, so they are rendered per request).
+ */
+export const DOCUMENT_RESOURCES: readonly ResourceName[] = [
+  'courses',
+  'classes',
+  'users',
+  'enrollments',
+  'demographics',
+];
+
+/** A stored document with its relative hrefs made absolute; `prefix` binds `"href":"<origin>/ims/`. */
+export function documentSql(prefix: string): string {
+  return `replace(t.doc, '"href":"/ims/', ${prefix})`;
+}
+
+/** The bind value for documentSql: the origin JSON-escaped, inside the href prefix. */
+export function hrefPrefix(baseUrl: string): string {
+  return `"href":"${JSON.stringify(baseUrl).slice(1, -1)}/ims/`;
+}
+
 const REF_PATHS: Readonly<Record<RefType, string>> = {
   org: '/ims/oneroster/rostering/v1p2/orgs/',
   academicSession: '/ims/oneroster/rostering/v1p2/academicSessions/',
