@@ -52,19 +52,29 @@ export interface FileSpec {
   readonly columns: readonly ColumnSpec[];
 }
 
-const c = (name: string, kind: ColumnKind, required = false, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
+const c = (
+  name: string,
+  kind: ColumnKind,
+  required = false,
+  extra: Partial<ColumnSpec> = {},
+): ColumnSpec => ({
   name,
   kind,
   required,
   ...extra,
 });
-const ref = (name: string, target: RefTarget, required = false): ColumnSpec => c(name, 'ref', required, { target });
+const ref = (name: string, target: RefTarget, required = false): ColumnSpec =>
+  c(name, 'ref', required, { target });
 const refs = (name: string, target: RefTarget, required = false): ColumnSpec =>
   c(name, 'refs', required, { target });
 const en = (name: string, values: readonly string[], required: boolean, extensible: boolean): ColumnSpec =>
   c(name, 'enum', required, { values, extensible });
 
-const head = [c('sourcedId', 'sourcedId', true), c('status', 'status'), c('dateLastModified', 'dateLastModified')];
+const head = [
+  c('sourcedId', 'sourcedId', true),
+  c('status', 'status'),
+  c('dateLastModified', 'dateLastModified'),
+];
 
 export const ORG_TYPES = ['department', 'district', 'local', 'national', 'school', 'state'] as const;
 export const SESSION_TYPES = ['gradingPeriod', 'semester', 'schoolYear', 'term'] as const;

@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import type { RefTarget, RosterFile } from './file-specs.js';
+import { FILE_SPECS, USERS_1_1, USERS_1_2, stageColumn } from './file-specs.js';
+import type { FileMode } from './manifest.js';
+import type { ProblemCollector } from './problems.js';
+import { q, stageTable } from './stage-tables.js';
+
+/** The stored table of an entity (userProfiles live inside users). */
+const STORED: Readonly<Record<Exclude<RefTarget, 'userProfiles'>, string>> = {
+  orgs: 'orgs',
+  academicSessions: 'academic_sessions',
+  courses: 'courses',
+  classes: 'classes',
+  users: 'users',
+};
+
+/**
+ * The ids a reference to `target` may name once the package is applied: in a bulk file exactly
+ * its rows; in a delta file its active rows plus the stored active ones it does not delete;
+ * without the file, the stored active ones.
+ */
+function availableSql(target: RefTarget, files: ReadonlyMap<RosterFile, FileMode>): string {
+  const mode = files.get(target);
+  const stage = stageTable(target);
+  if (target === 'userProfiles') {
+    const stored = `select p->>'profileId' as id from users u, jsonb_array_elements(coalesce(u.user_profiles, '[]')) p where u.status = 'active'`;
+    if (mode === undefined) return stored;
+    return `select sourced_id as id from ${stage} where status = 'active' union all ${stored}`;
+  }
+  const table = STORED[target];
+  const stored = `select t.sourced_id as id from ${table} t where t.status = 'active'`;
+  if (mode === 'bulk') return `select sourced_id as id from ${stage}`;
+  if (mode === 'delta')
+    return `select sourced_id as id from ${stage} where status = 'active' union all ${stored} and not exists (select 1 from ${stage} d where d.sourced_id = t.sourced_id and d.status = 'tobedeleted')`;
+  return stored;
+}
+
+interface RefCheck {
+  file: RosterFile;
+  column: string;
+  list: boolean;
+  target: RefTarget;
+}
+
+function refChecks(files: ReadonlyMap<RosterFile, FileMode>, version: '1.1' | '1.2'): RefCheck[] {
+  const checks: RefCheck[] = [];
+  for (const file of files.keys()) {
+    const spec = file === 'users' ? (version === '1.1' ? USERS_1_1 : USERS_1_2) : FILE_SPECS[file];
+    for (const column of spec.columns)
+      if ((column.kind === 'ref' || column.kind === 'refs') && column.target)
+        checks.push({ file, column: column.name, list: column.kind === 'refs', target: column.target });
+    if (file === 'demographics') checks.push({ file, column: 'sourcedId', list: false, target: 'users' });
+  }
+  return checks;
+}
+
+const TARGET_NAMES: Readonly<Record<RefTarget, string>> = {
+  orgs: 'org',
+  academicSessions: 'academic session',
+  courses: 'course',
+  classes: 'class',
+  users: 'user',
+  userProfiles: 'user profile',
+};
+
+/**
+ * The checks that need every file at once, run in SQL on the stage tables: duplicate sourcedIds
+ * within a file, and references (across files and against stored data) from every active row.
+ */
+export async function checkPackage(
+  client: pg.ClientBase,
+  files: ReadonlyMap<RosterFile, FileMode>,
+  version: '1.1' | '1.2',
+  problems: ProblemCollector,
+  cap = 100,
+): Promise<void> {
+  for (const file of files.keys()) {
+    const stage = stageTable(file);
+    const duplicates = await client.query<{
+      line: string;
+      sourced_id: string;
+      first_line: string;
+      total: string;
+    }>(
+      `with d as (select sourced_id from ${stage} where sourced_id is not null group by sourced_id having count(*) > 1)
+       select s.line, s.sourced_id, f.first_line, count(*) over () as total from ${stage} s
+       join d using (sourced_id)
+       join (select sourced_id, min(line) as first_line from ${stage} where sourced_id in (select sourced_id from d) group by sourced_id) f using (sourced_id)
+       where s.line > f.first_line order by s.line limit ${cap}`,
+    );
+    for (const row of duplicates.rows)
+      problems.error({
+        file: `${file}.csv`,
+        line: Number(row.line),
+        column: 'sourcedId',
+        value: row.sourced_id,
+        rule: 'duplicate-sourced-id',
+        message: `sourcedId ${row.sourced_id} was already used on line ${row.first_line}`,
+      });
+  }
+  for (const check of refChecks(files, version)) {
+    const column = q(stageColumn(check.column));
+    const stage = stageTable(check.file);
+    const value = check.list ? 'v.value' : `s.${column}`;
+    const from = check.list
+      ? `${stage} s cross join lateral unnest(string_to_array(s.${column}, ',')) as v(value)`
+      : `${stage} s`;
+    const missing = await client.query<{ line: string; value: string }>(
+      `select s.line, ${value} as value from ${from}
+       where s.status = 'active' and ${value} is not null
+         and not exists (select 1 from (${availableSql(check.target, files)}) a where a.id = ${value})
+       order by s.line limit ${cap}`,
+    );
+    for (const row of missing.rows)
+      problems.error({
+        file: `${check.file}.csv`,
+        line: Number(row.line),
+        column: check.column,
+        value: row.value,
+        rule: 'unknown-reference',
+        message: `no active ${TARGET_NAMES[check.target]} ${row.value} in the package${files.get(check.target) === 'bulk' ? '' : ' or in the stored data'}`,
+      });
+  }
+}
