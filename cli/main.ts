@@ -13,6 +13,8 @@ commands:
   clients create      create an OAuth 2.0 client (--name N --scopes S); prints the secret once
   keys                create|list|revoke rh_live_ API keys
   operator            run the RosterHubInstance operator ([--namespaces a,b]; current kubeconfig)
+  backup              pg_dump to the configured destination, then prune by retention (BACKUP_* variables)
+  restore             load a backup into an empty database ([--backup NAME|latest])
   crd                 print the RosterHubInstance CRD (kubectl apply --server-side -f -)
   config              print every environment variable with its default (Markdown)
   help                print this text`;
@@ -47,6 +49,16 @@ async function main(argv: string[]): Promise<void> {
     case 'operator': {
       const { runOperator } = await import('../operator/main.js');
       await runOperator(rest);
+      return;
+    }
+    case 'backup': {
+      const { runBackupCommand } = await import('./backup-command.js');
+      process.exitCode = await runBackupCommand();
+      return;
+    }
+    case 'restore': {
+      const { runRestoreCommand } = await import('./backup-command.js');
+      process.exitCode = await runRestoreCommand(rest);
       return;
     }
     case 'crd': {
