@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument -- response bodies are parsed JSON */
 import type { GenEnrollment } from '../../../api/generator/district.js';
 import { ENDPOINTS } from '../../../api/services/endpoints.js';
+import { RESOURCES } from '../../../api/services/resources.js';
 import { HREF, get, guidRef, imsxError, startRosterFixture, type RosterFixture } from './fixture.js';
 
 let fixture: RosterFixture;
@@ -259,6 +260,15 @@ describe('every OneRoster 1.2 rostering endpoint', () => {
       birthDate: expect.stringMatching(/^\d{4}-\d\d-\d\d$/),
       white: expect.stringMatching(/^(true|false)$/),
     });
+  });
+
+  it('When every field is selected explicitly, then the answer equals the stored rendering of each resource', async () => {
+    for (const resource of ['users', 'classes', 'courses', 'enrollments', 'demographics'] as const) {
+      const all = RESOURCES[resource].fields.map((field) => field.name).join(',');
+      const stored = await get(fixture, `/${resource}?limit=50&offset=40`);
+      const built = await get(fixture, `/${resource}?limit=50&offset=40&fields=${all}`);
+      expect(built.body).toEqual(stored.body);
+    }
   });
 
   it('When a single object does not exist or is of another kind, then the answer is 404 unknownobject', async () => {
