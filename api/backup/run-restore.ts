@@ -14,23 +14,43 @@ export class RestoreError extends Error {
   }
 }
 
-async function userTables(databaseUrl: string): Promise<number> {
+/** Bookkeeping tables a freshly migrated database fills on its own. */
+const BOOKKEEPING = new Set(['rosterhub_migrations', 'rosterhub_data_version', 'rosterhub_database_epoch']);
+
+type DatabaseState = { kind: 'empty' } | { kind: 'fresh' } | { kind: 'in use'; table: string };
+
+/**
+ * `empty`: no tables. `fresh`: only a migrated schema with no data (a newly installed
+ * district), which the restore may replace. `in use`: some table holds rows.
+ */
+async function databaseState(databaseUrl: string): Promise<DatabaseState> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const result = await client.query<{ count: string }>(
-      `select count(*) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`,
+    const tables = await client.query<{ schemaname: string; tablename: string }>(
+      `select schemaname, tablename from pg_tables where schemaname not in ('pg_catalog', 'information_schema') order by 1, 2`,
     );
-    return Number(result.rows[0]?.count ?? 0);
+    if (tables.rows.length === 0) return { kind: 'empty' };
+    for (const { schemaname, tablename } of tables.rows) {
+      if (BOOKKEEPING.has(tablename)) continue;
+      const quoted = `${client.escapeIdentifier(schemaname)}.${client.escapeIdentifier(tablename)}`;
+      const rows = await client.query<{ count: string }>(
+        `select count(*) from (select 1 from ${quoted} limit 1) t`,
+      );
+      if (Number(rows.rows[0]?.count ?? 0) > 0)
+        return { kind: 'in use', table: `${schemaname}.${tablename}` };
+    }
+    return { kind: 'fresh' };
   } finally {
     await client.end();
   }
 }
 
 /**
- * Loads a backup into an empty database (a new district restored from a backup). A database
- * that already has tables is refused: a restore never overwrites data. The restore is one
- * transaction, so a failure leaves the database as empty as it was.
+ * Loads a backup into an empty database, or into a newly installed district whose migrated
+ * schema holds no data yet (its empty tables are replaced). A database with any data is
+ * refused: a restore never overwrites data. The restore is one transaction, so a failure leaves
+ * the database as it was.
  */
 export async function runRestore(
   databaseUrl: string,
@@ -38,10 +58,10 @@ export async function runRestore(
   which: string,
   logger: Logger,
 ): Promise<string> {
-  const tables = await userTables(databaseUrl);
-  if (tables > 0) {
+  const state = await databaseState(databaseUrl);
+  if (state.kind === 'in use') {
     throw new RestoreError(
-      `the database in DATABASE_URL is not empty (${tables} tables): restore only into a new, empty database; nothing was changed`,
+      `the database in DATABASE_URL is not empty (table ${state.table} has rows): restore only into a new district or an empty database; nothing was changed`,
     );
   }
   const backups = (await store.list()).sort((a, b) => b.takenAt.getTime() - a.takenAt.getTime());
@@ -62,6 +82,7 @@ export async function runRestore(
       '--no-privileges',
       '--exit-on-error',
       '--single-transaction',
+      ...(state.kind === 'fresh' ? ['--clean', '--if-exists'] : []),
       `--dbname=${env.PGDATABASE ?? ''}`,
     ],
     { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'ignore', 'pipe'] },

@@ -131,6 +131,37 @@ describe('backup and restore to a folder (the pvc destination)', () => {
     }
   });
 
+  it('When the target is a newly installed district (migrated, no data), then the restore replaces its empty schema', async () => {
+    const store = new FileStore(folder);
+    await runBackup(source.database.url, store, 30, logger);
+    const target = await createTestDatabase();
+    const redis = await OwnRedisServer.start();
+    try {
+      const fresh = await startApi({
+        DATABASE_URL: target.url,
+        REDIS_URL: redis.url,
+        PUBLIC_BASE_URL: 'https://roster.example.org',
+      });
+      await fresh.api.shutdown();
+      await runRestore(target.url, store, 'latest', logger);
+      const restored = await startApi({
+        DATABASE_URL: target.url,
+        REDIS_URL: redis.url,
+        PUBLIC_BASE_URL: 'https://roster.example.org',
+      });
+      try {
+        expect(await answers(restored.baseUrl, source.key)).toEqual(
+          await answers(source.under.baseUrl, source.key),
+        );
+      } finally {
+        await restored.api.shutdown();
+      }
+    } finally {
+      await redis.destroy();
+      await target.drop();
+    }
+  });
+
   it('When the named backup does not exist, then restore says which backups there are', async () => {
     const target: TestDatabase = await createTestDatabase();
     try {
