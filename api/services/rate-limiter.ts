@@ -15,8 +15,13 @@ export interface RateLimitVerdict {
   readonly retryAfterSeconds: number;
 }
 
+/** INCR, and set the expiry on the window's first request: one command, one round trip. */
+const HIT_SCRIPT = `local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count`;
+
 /**
- * A fixed-window counter per client in Redis (one INCR+EXPIRE round trip), shared by every API
+ * A fixed-window counter per client in Redis (one scripted INCR+EXPIRE), shared by every API
  * process. When Redis cannot answer, requests are let through: an outage of the limiter must
  * not become an outage of the API.
  */
@@ -43,12 +48,7 @@ export class RateLimiter {
     if (limit <= 0) return { allowed: true, remaining: Number.MAX_SAFE_INTEGER, retryAfterSeconds };
     const key = redisKeys.rateLimit(this.namespace(), clientId, window);
     try {
-      const results = await this.redis
-        .multi()
-        .incr(key)
-        .expire(key, windowSeconds + 1)
-        .exec();
-      const count = Number(results?.[0]?.[1] ?? 0);
+      const count = Number(await this.redis.eval(HIT_SCRIPT, 1, key, windowSeconds + 1));
       return { allowed: count <= limit, remaining: Math.max(0, limit - count), retryAfterSeconds };
     } catch (error) {
       if (now - this.#lastWarning > 60_000) {
