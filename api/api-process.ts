@@ -9,6 +9,7 @@ import type { ApiConfig } from './config.js';
 import { Database } from './db/database.js';
 import { migrate, pendingMigrations } from './db/migrate.js';
 import { Readiness } from './health/readiness.js';
+import { ImportsApi } from './imports/imports-api.js';
 import { closeGracefully, listen } from './http-server.js';
 import { ApiMetrics } from './metrics.js';
 import { OneRosterApi } from './oneroster-api.js';
@@ -48,6 +49,7 @@ export class ApiProcess {
     readonly readiness: Readiness,
     readonly metrics: ApiMetrics,
     readonly oneRoster: OneRosterApi,
+    readonly imports: ImportsApi,
     readonly server: Server,
     readonly address: AddressInfo,
   ) {}
@@ -102,6 +104,16 @@ export class ApiProcess {
     });
     const oneRoster = new OneRosterApi({ config, database, redis, logger, metrics });
     await oneRoster.start();
+    const imports = new ImportsApi({
+      databaseUrl: config.databaseUrl,
+      redisUrl: config.redisUrl,
+      database,
+      metrics,
+      auth: oneRoster.auth,
+      spoolDir: config.importSpoolDir,
+      maxUploadBytes: config.importMaxUploadBytes,
+    });
+    await imports.start();
     const app = createApp({
       logger,
       metrics,
@@ -110,6 +122,7 @@ export class ApiProcess {
       healthCheckTimeoutMs: config.healthCheckTimeoutMs,
       routes: (express) => {
         oneRoster.routes(express);
+        imports.routes(express);
         options.routes?.(express);
       },
     });
@@ -117,6 +130,7 @@ export class ApiProcess {
     try {
       bound = await listen(app, config.port, config.host);
     } catch (error) {
+      await imports.close();
       await oneRoster.close();
       redis.disconnect();
       await database.close();
@@ -135,6 +149,7 @@ export class ApiProcess {
       readiness,
       metrics,
       oneRoster,
+      imports,
       bound.server,
       bound.address,
     );
@@ -160,6 +175,7 @@ export class ApiProcess {
       logger.warn('in-flight requests were cut off at the shutdown timeout', {
         timeoutMs: config.shutdownTimeoutMs,
       });
+    await this.imports.close();
     await this.oneRoster.close();
     await this.redis.quit().catch(() => this.redis.disconnect());
     await this.database.close();

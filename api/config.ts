@@ -1,5 +1,6 @@
 import { loadConfig, type ConfigOf, type Setting } from '../lib/config/settings.js';
 import { boolean, integer, oneOf, port, url } from '../lib/config/parsers.js';
+import { importSpoolDirSetting } from './imports/settings.js';
 
 /** Every setting of the API process: the README's table is generated from this. */
 export const apiSettings = {
@@ -140,6 +141,13 @@ export const apiSettings = {
     doc: 'Length of the rate-limit window',
     default: 60,
     parse: integer({ min: 1, max: 86_400 }),
+  } satisfies Setting<number>,
+  importSpoolDir: importSpoolDirSetting,
+  importMaxUploadBytes: {
+    env: 'IMPORT_MAX_UPLOAD_BYTES',
+    doc: 'Largest CSV package (zip) POST /rosterhub/v1/imports accepts; larger uploads answer 413',
+    default: 1_073_741_824,
+    parse: integer({ min: 1024, max: 68_719_476_736 }),
   } satisfies Setting<number>,
 };
 

@@ -6,6 +6,10 @@ const USAGE = `usage: rosterhub <command>
 
 commands:
   api                 run the OneRoster API server (configured by environment variables)
+  worker              run the CSV import worker (jobs queued by POST /rosterhub/v1/imports or import)
+  import              queue a OneRoster CSV package (zip or folder) and follow it ([--dry-run] [--strict])
+  export              write the roster as a OneRoster CSV package (FILE.zip [--mode bulk|delta])
+  admin-key create    create an API key with the admin scope (imports, exports); prints it once
   migrate             apply pending database migrations and exit
   render              print a RosterHubInstance's Kubernetes objects as YAML (-f FILE [--platform P])
   seed                load a generated district into the database (--size small|large [--seed N])
@@ -26,6 +30,26 @@ async function main(argv: string[]): Promise<void> {
     case 'api': {
       const { runApi } = await import('../api/main.js');
       await runApi();
+      return;
+    }
+    case 'worker': {
+      const { runWorkerCommand } = await import('./worker-command.js');
+      await runWorkerCommand();
+      return;
+    }
+    case 'import': {
+      const { runImportCommand } = await import('./import-command.js');
+      process.exitCode = await runImportCommand(rest);
+      return;
+    }
+    case 'export': {
+      const { runExportCommand } = await import('./export-command.js');
+      process.exitCode = await runExportCommand(rest);
+      return;
+    }
+    case 'admin-key': {
+      const { runAdminKeyCommand } = await import('./admin-key-command.js');
+      process.exitCode = await runAdminKeyCommand(rest);
       return;
     }
     case 'migrate': {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { bumpDataVersion } from '../data/data-version.js';
+import { bumpDataVersion, readDataVersion } from '../data/data-version.js';
 import { LOAD_ORDER } from './file-specs.js';
 import { checkPackage } from './package-checks.js';
 import { checkManifest } from './manifest.js';
@@ -233,11 +233,11 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       }
       mark = performance.now();
       emit('committing');
-      const dataVersion = changed > 0 ? await bumpDataVersion(client) : undefined;
+      const dataVersion = changed > 0 ? await bumpDataVersion(client) : await readDataVersion(client);
       const done = result(changed > 0 ? 'applied' : 'unchanged', {
         version: manifest.version,
         counts,
-        ...(dataVersion ? { dataVersion } : {}),
+        dataVersion,
       });
       await options.beforeCommit?.(client, done);
       await client.query('commit');

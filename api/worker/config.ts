@@ -1,0 +1,33 @@
+import { loadConfig, type ConfigOf, type Setting } from '../../lib/config/settings.js';
+import { integer } from '../../lib/config/parsers.js';
+import { apiSettings } from '../config.js';
+import { importSpoolDirSetting } from '../imports/settings.js';
+
+/** Every setting of the import worker (`rosterhub worker`). */
+export const workerSettings = {
+  databaseUrl: apiSettings.databaseUrl,
+  redisUrl: apiSettings.redisUrl,
+  logLevel: apiSettings.logLevel,
+  logFormat: apiSettings.logFormat,
+  importSpoolDir: importSpoolDirSetting,
+  lockDurationMs: {
+    env: 'WORKER_LOCK_DURATION_MS',
+    doc: 'How long a job lock lasts without renewal: a killed worker’s job is picked up again after about this long',
+    default: 30_000,
+    parse: integer({ min: 1000, max: 600_000 }),
+  } satisfies Setting<number>,
+  reconcileIntervalMs: {
+    env: 'WORKER_RECONCILE_INTERVAL_MS',
+    doc: 'How often the worker looks for import jobs the queue lost (e.g. Redis restarted without persistence) and queues them again',
+    default: 30_000,
+    parse: integer({ min: 500, max: 3_600_000 }),
+  } satisfies Setting<number>,
+};
+
+export type WorkerConfig = ConfigOf<typeof workerSettings>;
+
+export function loadWorkerConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): WorkerConfig {
+  return loadConfig(workerSettings, env);
+}

@@ -1,0 +1,164 @@
+import { rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { Logger } from '../../lib/logging/logger.js';
+import { Database } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { runImport, type ImportProgress } from '../imports/importer.js';
+import { IMPORT_QUEUE, importJobOptions, type ImportJobData } from '../imports/import-queue.js';
+import { ImportJobStore } from '../imports/job-store.js';
+import type { WorkerConfig } from './config.js';
+
+/** What a job returns to BullMQ (small: the report lives in PostgreSQL). */
+export interface ImportJobReturn {
+  outcome: string;
+  rows: number;
+}
+
+const PROGRESS_EVERY_MS = 1000;
+
+/**
+ * The import worker: takes jobs from the BullMQ queue one at a time and runs them. PostgreSQL
+ * holds each job's durable record; a job whose record says it finished (its transaction
+ * committed) is never applied twice, and jobs the queue lost are queued again by a periodic
+ * reconciliation. `start()` begins work; `close()` is idempotent.
+ */
+export class ImportWorker {
+  #pool: pg.Pool | undefined;
+  #redis: Redis | undefined;
+  #queue: Queue<ImportJobData> | undefined;
+  #worker: Worker<ImportJobData, ImportJobReturn> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const database = await Database.open({ url: this.config.databaseUrl, poolMax: 2 });
+    try {
+      await migrate(database, this.config.databaseUrl);
+    } finally {
+      await database.close();
+    }
+    this.#pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 3 });
+    this.#pool.on('error', (error) => this.logger.warn('database pool error', { error }));
+    this.#redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, disableClientInfo: true });
+    this.#redis.on('error', () => undefined);
+    this.#queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: this.#redis });
+    this.#queue.on('error', (error) => this.logger.warn('queue error', { error }));
+    const store = new ImportJobStore(this.#pool);
+    this.#worker = new Worker<ImportJobData, ImportJobReturn>(
+      IMPORT_QUEUE,
+      (job) => this.#process(job, store),
+      {
+        connection: this.#redis,
+        autorun: false,
+        concurrency: 1,
+        lockDuration: this.config.lockDurationMs,
+        stalledInterval: this.config.lockDurationMs,
+        maxStalledCount: 2,
+      },
+    );
+    this.#worker.on('error', (error) => this.logger.warn('worker error', { error }));
+    this.#worker.on('failed', (job, error) => {
+      if (!job) return;
+      const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.logger.warn(`import ${job.data.id} failed${final ? '' : '; it will be retried'}`, {
+        error: error.message,
+      });
+      void store
+        .fail(job.data.id, final ? 'failed' : 'retrying', error.message)
+        .catch((failure: unknown) => this.logger.warn('cannot record the failure', { error: failure }));
+    });
+    void this.#worker.run();
+    await this.#reconcile(store);
+    this.#timer = setInterval(() => void this.#reconcile(store), this.config.reconcileIntervalMs);
+    this.logger.info('import worker started', { queue: IMPORT_QUEUE });
+  }
+
+  /** Queues again the unfinished jobs the queue does not have (lost with Redis' data). */
+  async #reconcile(store: ImportJobStore): Promise<void> {
+    const queue = this.#queue;
+    if (!queue) return;
+    try {
+      const minAge = Math.ceil(this.config.reconcileIntervalMs / 1000);
+      for (const job of await store.unfinished(minAge)) {
+        if (await queue.getJob(job.id)) continue;
+        this.logger.warn(`import ${job.id} is not in the queue any more (Redis lost it?); queueing it again`);
+        await queue.add('import', { id: job.id }, importJobOptions(job.id));
+      }
+    } catch (error) {
+      this.logger.warn('reconciliation failed; will try again', { error });
+    }
+  }
+
+  async #process(job: Job<ImportJobData>, store: ImportJobStore): Promise<ImportJobReturn> {
+    const { id } = job.data;
+    const record = await store.find(id);
+    if (!record) throw new UnrecoverableError(`there is no record of import ${id}`);
+    if (['completed', 'rejected', 'failed'].includes(record.state)) {
+      // a previous attempt finished (its transaction committed) but the queue did not hear of it
+      this.logger.info(`import ${id} had already finished (${record.state}); nothing to do`);
+      return { outcome: record.outcome ?? record.state, rows: record.rows ?? 0 };
+    }
+    const path = await store.packagePath(id);
+    if (!path) throw new UnrecoverableError(`import ${id} has no package`);
+    await store.markActive(id, job.attemptsMade + 1);
+    this.logger.info(`import ${id} started`, { attempt: job.attemptsMade + 1 });
+    let last = 0;
+    const onProgress = (progress: ImportProgress): void => {
+      const now = Date.now();
+      if (progress.phase === 'reading' && now - last < PROGRESS_EVERY_MS) return;
+      last = now;
+      void store.saveProgress(id, progress).catch(() => undefined);
+      const rows = progress.files.reduce((sum, file) => sum + file.rows, 0);
+      void job.updateProgress({ phase: progress.phase, rows }).catch(() => undefined);
+    };
+    const result = await runImport({
+      databaseUrl: this.config.databaseUrl,
+      path,
+      dryRun: record.dryRun,
+      strict: record.strict,
+      onProgress,
+      beforeCommit: (client, done) => store.finish(client, id, 'completed', done),
+    });
+    if ((result.outcome === 'rejected' || result.outcome === 'dry-run') && this.#pool)
+      await store.finish(this.#pool, id, result.outcome === 'rejected' ? 'rejected' : 'completed', result);
+    await this.#removeSpooled(path);
+    this.logger.info(`import ${id} ${result.outcome}`, {
+      rows: result.rows,
+      errors: result.report.totals.errors,
+      seconds: result.timings.total,
+    });
+    if (result.outcome === 'rejected')
+      throw new UnrecoverableError(`the package was rejected: ${result.report.totals.errors} problems`);
+    return { outcome: result.outcome, rows: result.rows };
+  }
+
+  /** Uploaded packages are removed once their job is done; folders given by path are not. */
+  async #removeSpooled(path: string): Promise<void> {
+    if (dirname(resolve(path)) === resolve(this.config.importSpoolDir) && path.endsWith('.zip'))
+      await rm(path, { force: true }).catch(() => undefined);
+  }
+
+  /** Stops taking jobs and waits up to `timeoutMs` for the running one (then gives it up). */
+  close(timeoutMs = 25_000): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      if (this.#worker) {
+        const closed = this.#worker.close();
+        const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+        await Promise.race([closed, timer]);
+      }
+      await this.#queue?.close().catch(() => undefined);
+      this.#redis?.disconnect();
+      await this.#pool?.end().catch(() => undefined);
+    })();
+    return this.#closing;
+  }
+}

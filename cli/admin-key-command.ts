@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { CredentialsRepository } from '../api/data/credentials-repository.js';
+import { ADMIN_SCOPE } from '../api/routes/admin-auth.js';
+import { hashSecret, newApiKey } from '../api/services/credentials.js';
+import { UsageError, printJson, withDatabase } from './database-command.js';
+
+const USAGE = 'usage: rosterhub admin-key create --name NAME';
+
+/**
+ * `rosterhub admin-key create`: an `rh_live_` API key with the admin scope (imports, exports),
+ * printed once. Listed and revoked with `rosterhub keys`.
+ */
+export async function runAdminKeyCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== 'create') {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  return withDatabase('admin-key', async (database) => {
+    const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } } });
+    const name = values.name?.trim();
+    if (!name || name.length > 200) throw new UsageError(USAGE);
+    const { keyId, secret, key } = newApiKey();
+    await new CredentialsRepository(database.orm).createKey(keyId, name, hashSecret(secret), [ADMIN_SCOPE]);
+    printJson({ keyId, key, name, scopes: [ADMIN_SCOPE] });
+    return 0;
+  });
+}
