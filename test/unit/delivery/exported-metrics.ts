@@ -26,19 +26,28 @@ const seriesOf = (name: string, type: string): string[] =>
       ? [name, `${name}_sum`, `${name}_count`]
       : [name];
 
-/** kube-state-metrics series the alerts and dashboards may use (backup CronJobs). */
-export const kubeStateMetrics = ['kube_cronjob_status_last_successful_time', 'kube_cronjob_created'];
+/**
+ * Series of Kubernetes itself that dashboards and alerts may use: kube-state-metrics (backup
+ * CronJobs) and the kubelet's cAdvisor (the worker, which serves no /metrics).
+ */
+export const kubernetesMetrics = [
+  'kube_cronjob_status_last_successful_time',
+  'kube_cronjob_created',
+  'container_memory_working_set_bytes',
+  'container_cpu_usage_seconds_total',
+];
 
 /**
- * Series that issue 5 (CSV imports: `rosterhub worker`) is to export and the CSV dashboard and
- * import alert already query. The test fails once the code exports one of them, so the entry
- * is removed and the name is checked like any other.
+ * Series that issue 5 (CSV imports) exports from `api/imports/import-metrics.ts`, which is not
+ * committed yet; the CSV dashboard and the import alert query them. Allowed here until that file
+ * lands, then delete this list: the names are then found in the code like the rest.
  */
 export const pendingMetrics: Record<string, string> = {
-  csv_import_jobs_total: 'issue 5: counter of finished import jobs by status',
-  csv_import_rows_total: 'issue 5: counter of rows imported',
-  csv_import_duration_seconds_bucket: 'issue 5: histogram of import job duration',
-  bullmq_job_count: 'issue 5: the worker serves Queue.exportPrometheusMetrics()',
+  csv_import_jobs_total:
+    'issue 5: import jobs by status (queued, active, retrying, completed, rejected, failed)',
+  csv_import_rows_total: 'issue 5: rows of completed imports',
+  csv_import_duration_seconds_bucket: 'issue 5: duration of the last 10,000 finished imports',
+  bullmq_job_count: 'issue 5: jobs in the rosterhub-imports queue by state',
 };
 
 /**
