@@ -29,7 +29,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
-# What both images share: tini as PID 1 (forwards SIGTERM, reaps zombies), no npm, user 65532.
+# What both images share: tini as PID 1 (forwards SIGTERM, reaps zombies), no npm; each target
+# then switches to user 65532.
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
@@ -46,18 +47,29 @@ COPY --from=build /src/dist/cdk8s ./dist/cdk8s
 COPY --from=build /src/dist/cli ./dist/cli
 COPY --from=build /src/dist/lib ./dist/lib
 COPY --from=build /src/dist/operator ./dist/operator
-USER 65532:65532
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/rosterhub.js"]
 
 # The operator: /healthz, /readyz and /metrics on 8081 (HEALTH_PORT).
 FROM runtime AS operator
+USER 65532:65532
 EXPOSE 8081
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || 8081) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["operator"]
 
 # API (`api`), worker (`worker`) and every other rosterhub command. Last, so it is the default.
+# `rosterhub backup`/`restore` run pg_dump/pg_restore: the client of the newest PostgreSQL a
+# district may run (17, from the PostgreSQL project's apt repository) dumps 15 to 17 alike.
 FROM runtime AS api
+ARG PG_CLIENT_MAJOR=17
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-common ca-certificates \
+  && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+  && apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-client-${PG_CLIENT_MAJOR} \
+  && rm -rf /var/lib/apt/lists/*
+ENV PATH=/usr/lib/postgresql/${PG_CLIENT_MAJOR}/bin:$PATH
+USER 65532:65532
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=40s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

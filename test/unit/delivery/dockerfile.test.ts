@@ -137,6 +137,18 @@ describe('Dockerfile', () => {
     },
   );
 
+  it('When the api image runs `rosterhub backup`, then pg_dump of PostgreSQL 17 (the newest a district runs) is on PATH', () => {
+    const api = stageNamed('api').instructions;
+    const major = /PG_CLIENT_MAJOR=(\d+)/.exec(api.find((i) => i.keyword === 'ARG')?.args ?? '')?.[1];
+    expect(major).toBe('17');
+    expect(
+      api.some((i) => i.keyword === 'RUN' && i.args.includes('postgresql-client-${PG_CLIENT_MAJOR}')),
+    ).toBe(true);
+    expect(api.find((i) => i.keyword === 'ENV')?.args).toContain(
+      '/usr/lib/postgresql/${PG_CLIENT_MAJOR}/bin',
+    );
+  });
+
   it('When the build context is sent, then .dockerignore keeps secrets, modules and build output out', () => {
     const ignored = repoFile('.dockerignore')
       .split('\n')
