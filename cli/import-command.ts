@@ -93,7 +93,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
         view.update(current);
       }
       view.done();
-      const { result, ...summary } = current;
+      const { result, progress: _progress, ...summary } = current;
       printJson({
         ...summary,
         counts: result?.counts,

@@ -35,9 +35,9 @@ interface Row {
   rows: string | null;
   data_version: string | null;
   error: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
+  created_at: Date | string;
+  started_at: Date | string | null;
+  finished_at: Date | string | null;
 }
 
 /** What a new job is made of. */
@@ -49,6 +49,9 @@ export interface NewJob {
   dryRun: boolean;
   strict: boolean;
 }
+
+/** pg gives Dates, or strings on pools whose type parsers were changed (MikroORM's). */
+const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 function view(row: Row): ImportJobView {
   let result: Omit<ImportResult, 'files'> | null = null;
@@ -70,12 +73,12 @@ function view(row: Row): ImportJobView {
     error: row.error,
     result,
     timings: {
-      createdAt: row.created_at.toISOString(),
-      startedAt: row.started_at?.toISOString() ?? null,
-      finishedAt: row.finished_at?.toISOString() ?? null,
+      createdAt: iso(row.created_at) ?? '',
+      startedAt: iso(row.started_at),
+      finishedAt: iso(row.finished_at),
       seconds:
         row.started_at && row.finished_at
-          ? Math.round((row.finished_at.getTime() - row.started_at.getTime()) / 10) / 100
+          ? Math.round((new Date(row.finished_at).getTime() - new Date(row.started_at).getTime()) / 10) / 100
           : null,
     },
   };
@@ -130,7 +133,7 @@ export class ImportJobStore {
   async finish(db: Queryable, id: string, state: JobState, result: ImportResult): Promise<void> {
     await db.query(
       `update import_jobs set state = $2, outcome = $3, result = $4, rows = $5, data_version = $6,
-         progress = jsonb_build_object('phase', 'done', 'files', $7::jsonb), finished_at = now()
+         progress = jsonb_build_object('phase', 'done', 'files', $7::jsonb), finished_at = clock_timestamp()
        where id = $1`,
       [
         id,
@@ -146,7 +149,7 @@ export class ImportJobStore {
 
   async fail(id: string, state: 'retrying' | 'failed', error: string): Promise<void> {
     await this.db.query(
-      `update import_jobs set state = $2, error = $3, finished_at = case when $2 = 'failed' then now() end
+      `update import_jobs set state = $2, error = $3, finished_at = case when $2 = 'failed' then clock_timestamp() end
        where id = $1 and state in ('queued', 'active', 'retrying')`,
       [id, state, error],
     );

@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Database } from '../api/db/database.js';
+import { migrate } from '../api/db/migrate.js';
+import { exportPackage } from '../api/exports/exporter.js';
+import { writeCsvPackage } from '../api/generator/csv.js';
+import { SIZES, generateDistrict } from '../api/generator/district.js';
+import { hashFolder, importQueue, submitImport } from '../api/imports/import-queue.js';
+import { ImportJobStore } from '../api/imports/job-store.js';
+import { reportResult, round } from './lib/result.js';
+
+/**
+ * Bulk import of the large generated district (1,000,000 users, 3,000,000 enrollments and the
+ * files they need) through the real queue and a separate worker process, against a raw COPY of
+ * the same files into unindexed UNLOGGED text tables in the same run; then the export.
+ * The package is generated once into .local/bench/large (outside git).
+ */
+const root = join(import.meta.dirname, '..', '..');
+const packageDir = join(root, '.local', 'bench', 'large');
+const baseUrl = process.env.DATABASE_URL ?? '';
+const redisUrl = process.env.REDIS_URL ?? '';
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function rawCopy(url: string): Promise<{ seconds: number; rows: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let rows = 0;
+  const started = performance.now();
+  for (const file of (await readdir(packageDir)).filter((f) => f.endsWith('.csv') && f !== 'manifest.csv')) {
+    const header = (await readFile(join(packageDir, file), 'utf8')).slice(0, 2000).split(/\r?\n/)[0] ?? '';
+    const columns = header.split(',').map((_, i) => `c${i} text`);
+    const table = `raw_${file.replace('.csv', '').toLowerCase()}`;
+    await client.query(`create unlogged table ${table} (${columns.join(', ')})`);
+    const copy = client.query(copyFrom(`copy ${table} from stdin (format csv, header true)`));
+    await pipeline(createReadStream(join(packageDir, file), { highWaterMark: 1 << 20 }), copy);
+    rows += Number(copy.rowCount);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  return { seconds, rows };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(packageDir, 'manifest.csv'))) {
+    process.stdout.write(`generating the large district into ${packageDir} (once)…\n`);
+    await writeCsvPackage(generateDistrict(SIZES.large, 1), packageDir);
+  }
+  const bytes = (await Promise.all((await readdir(packageDir)).map((f) => stat(join(packageDir, f))))).reduce(
+    (sum, s) => sum + s.size,
+    0,
+  );
+  const rawUrl = await freshDatabase('rh_bench_raw');
+  const raw = await rawCopy(rawUrl);
+  process.stdout.write(`raw COPY: ${raw.rows} rows in ${round(raw.seconds, 1)} s\n`);
+
+  const url = await freshDatabase('rh_bench_import');
+  const database = await Database.open({ url, poolMax: 2 });
+  await migrate(database, url);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  await redis.flushdb();
+  const queue = importQueue(redis);
+  const worker = spawn(process.execPath, [join(root, 'bin', 'rosterhub.js'), 'worker'], {
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  let peakRssKb = 0;
+  const sampler = setInterval(() => {
+    void readFile(`/proc/${worker.pid}/status`, 'utf8')
+      .then((status) => {
+        const hwm = /VmHWM:\s+(\d+)/.exec(status);
+        if (hwm) peakRssKb = Math.max(peakRssKb, Number(hwm[1]));
+      })
+      .catch(() => undefined);
+  }, 500);
+  await sleep(3000);
+  const started = performance.now();
+  const spooled = await hashFolder(packageDir);
+  const { job } = await submitImport(database.pool, queue, spooled, { dryRun: false, strict: false });
+  const store = new ImportJobStore(database.pool);
+  let view = job;
+  while (!['completed', 'rejected', 'failed'].includes(view.state)) {
+    await sleep(500);
+    view = (await store.find(job.id)) ?? view;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  worker.kill('SIGTERM');
+  await queue.close();
+  redis.disconnect();
+  const rows = view.rows ?? 0;
+  const rate = rows / seconds;
+  process.stdout.write(
+    `import: ${view.state} ${rows} rows in ${round(seconds, 1)} s (${Math.round(rate)} rows/s); phases ${JSON.stringify(view.result?.timings)}\n`,
+  );
+  reportResult({
+    name: 'csv-import',
+    value: round(seconds, 2),
+    unit: 's',
+    baseline: round(raw.seconds, 2),
+    goal: '>= 50,000 rows/s end to end, <= 4x the raw COPY time, worker peak RSS < 300 MB',
+    pass: view.state === 'completed' && rate >= 50_000 && seconds <= 4 * raw.seconds && peakRssKb < 300 * 1024,
+    details: {
+      rows,
+      rowsPerSecond: Math.round(rate),
+      rawCopyRowsPerSecond: Math.round(raw.rows / raw.seconds),
+      workerPeakRssMb: Math.round(peakRssKb / 1024),
+      packageMb: Math.round(bytes / 1e6),
+      phases: JSON.stringify(view.result?.timings ?? {}),
+    },
+  });
+
+  const exportStarted = performance.now();
+  let exportBytes = 0;
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  await pipeline(
+    await exportPackage(url, 'bulk'),
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        exportBytes += chunk.length;
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        callback();
+      },
+    }),
+  );
+  const exportSeconds = (performance.now() - exportStarted) / 1000;
+  const exported = await database.pool.query<{ n: string }>(
+    `select (select count(*) from orgs where status='active') + (select count(*) from academic_sessions where status='active')
+      + (select count(*) from courses where status='active') + (select count(*) from classes where status='active')
+      + 2 * (select count(*) from users where status='active') + (select count(*) from enrollments where status='active')
+      + (select count(*) from demographics where status='active') as n`,
+  );
+  const exportRows = Number(exported.rows[0]?.n ?? 0);
+  reportResult({
+    name: 'csv-export',
+    value: Math.round(exportRows / exportSeconds),
+    unit: 'rows/s',
+    baseline: Math.round(raw.rows / raw.seconds),
+    goal: 'reported (no goal); memory flat',
+    pass: true,
+    details: {
+      rows: exportRows,
+      seconds: round(exportSeconds, 1),
+      zipMb: Math.round(exportBytes / 1e6),
+      rssGrowthMb: Math.round((rssPeak - rssBefore) / 1e6),
+    },
+  });
+  await database.close();
+}
+
+await main();
