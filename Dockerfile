@@ -38,6 +38,9 @@ RUN apt-get update \
   && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
     /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 ENV NODE_ENV=production HOME=/tmp
+# Owned by 65532 so that a volume mounted here (compose: the import spool the API and the
+# worker share) starts writable.
+RUN install -d -o 65532 -g 65532 /var/lib/rosterhub/imports
 WORKDIR /app
 COPY package.json ./
 COPY bin ./bin
