@@ -116,6 +116,8 @@ export async function stageFile(options: StageFileOptions): Promise<number> {
   source.pipe(decoder).pipe(parser).pipe(batcher).pipe(copy);
   await finished(copy);
   onProgress({ rows, bytes: decoder.bytes });
+  // both are set from stream callbacks, which the type checker cannot see
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   if (validator === undefined && !stopped)
     problems.error({
       file: csv,
@@ -123,6 +125,7 @@ export async function stageFile(options: StageFileOptions): Promise<number> {
       rule: 'header',
       message: 'the file is empty: it needs a header row',
     });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   else if (rows === 0 && !stopped)
     problems.error({
       file: csv,

@@ -51,7 +51,8 @@ export interface NewJob {
 }
 
 /** pg gives Dates, or strings on pools whose type parsers were changed (MikroORM's). */
-const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
+const iso = (value: Date | string | null): string | null =>
+  value === null ? null : new Date(value).toISOString();
 
 function view(row: Row): ImportJobView {
   let result: Omit<ImportResult, 'files'> | null = null;

@@ -35,6 +35,13 @@ function availableSql(target: RefTarget, files: ReadonlyMap<RosterFile, FileMode
   return stored;
 }
 
+/** Every id of `target` known at all (tombstones included), in the package or stored. */
+function anySql(target: RefTarget, files: ReadonlyMap<RosterFile, FileMode>): string {
+  if (target === 'userProfiles') return availableSql(target, files);
+  const stage = files.has(target) ? `select sourced_id as id from ${stageTable(target)} union all ` : '';
+  return `${stage}select sourced_id as id from ${STORED[target]}`;
+}
+
 interface RefCheck {
   file: RosterFile;
   column: string;
@@ -105,13 +112,29 @@ export async function checkPackage(
     const from = check.list
       ? `${stage} s cross join lateral unnest(string_to_array(s.${column}, ',')) as v(value)`
       : `${stage} s`;
-    const missing = await client.query<{ line: string; value: string }>(
-      `select s.line, ${value} as value from ${from}
+    const missing = await client.query<{ line: string; value: string; deleted: boolean }>(
+      `select s.line, ${value} as value, exists (select 1 from (${anySql(check.target, files)}) a where a.id = ${value}) as deleted
+       from ${from}
        where s.status = 'active' and ${value} is not null
          and not exists (select 1 from (${availableSql(check.target, files)}) a where a.id = ${value})
        order by s.line limit ${cap}`,
     );
-    for (const row of missing.rows)
+    for (const row of missing.rows) {
+      if (row.deleted || check.column === 'agentSourcedIds') {
+        // the record exists but is (or becomes) tobedeleted, or an optional person-to-person link
+        // dangles: the row's own data is unambiguous, so this is a warning (an error with --strict)
+        problems.warning({
+          file: `${check.file}.csv`,
+          line: Number(row.line),
+          column: check.column,
+          value: row.value,
+          rule: row.deleted ? 'reference-to-deleted' : 'unknown-agent',
+          message: row.deleted
+            ? `${TARGET_NAMES[check.target]} ${row.value} is tobedeleted`
+            : `agent ${row.value} is not an active user; the link is kept but leads nowhere`,
+        });
+        continue;
+      }
       problems.error({
         file: `${check.file}.csv`,
         line: Number(row.line),
@@ -120,5 +143,6 @@ export async function checkPackage(
         rule: 'unknown-reference',
         message: `no active ${TARGET_NAMES[check.target]} ${row.value} in the package${files.get(check.target) === 'bulk' ? '' : ' or in the stored data'}`,
       });
+    }
   }
 }

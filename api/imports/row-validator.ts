@@ -216,6 +216,18 @@ export class RowValidator {
           if (value === '') return required(line, value);
           if (values.includes(value)) return value;
           if (column.extensible && EXT.test(value)) return value;
+          if (this.spec.file === 'roles' && column.name === 'role' && value === 'administrator') {
+            this.problems.warning({
+              file: this.#csv,
+              line,
+              column: column.name,
+              value,
+              rule: 'legacy-value',
+              message:
+                'administrator is a OneRoster 1.1 role (1.2: siteAdministrator or districtAdministrator); kept as is',
+            });
+            return value;
+          }
           const canonical = lower.get(value.toLowerCase());
           if (canonical !== undefined) return this.#caseWarning(line, column, value, canonical);
           return this.#error(

@@ -1,0 +1,137 @@
+import { once } from 'node:events';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import yazl from 'yazl';
+import { CredentialsRepository } from '../../../api/data/credentials-repository.js';
+import type { ImportJobView } from '../../../api/imports/job-store.js';
+import { ADMIN_SCOPE } from '../../../api/routes/admin-auth.js';
+import { hashSecret, newApiKey } from '../../../api/services/credentials.js';
+import { loadWorkerConfig } from '../../../api/worker/config.js';
+import { ImportWorker } from '../../../api/worker/import-worker.js';
+import { startApi, type ApiUnderTest } from '../../helpers/api-under-test.js';
+import { memoryLogger } from '../../helpers/memory-logger.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+/** A running API and (optionally) an in-process import worker on a database of their own. */
+export interface ImportStack {
+  under: ApiUnderTest;
+  database: TestDatabase;
+  spoolDir: string;
+  adminKey: string;
+  worker: ImportWorker | undefined;
+  close(): Promise<void>;
+}
+
+export async function startImportStack(redisUrl: string, withWorker = true): Promise<ImportStack> {
+  const database = await createTestDatabase();
+  const spoolDir = await mkdtemp(join(tmpdir(), 'rh-spool-'));
+  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, IMPORT_SPOOL_DIR: spoolDir };
+  const under = await startApi({ ...env, PUBLIC_BASE_URL: 'https://roster.example.org' });
+  const { keyId, secret, key } = newApiKey();
+  await new CredentialsRepository(under.api.database.orm).createKey(keyId, 'admin', hashSecret(secret), [
+    ADMIN_SCOPE,
+  ]);
+  let worker: ImportWorker | undefined;
+  if (withWorker) {
+    worker = new ImportWorker(
+      loadWorkerConfig({ ...env, WORKER_RECONCILE_INTERVAL_MS: '1000', WORKER_LOCK_DURATION_MS: '5000' }),
+      memoryLogger().logger,
+    );
+    await worker.start();
+  }
+  return {
+    under,
+    database,
+    spoolDir,
+    adminKey: key,
+    worker,
+    close: async () => {
+      await worker?.close(1000);
+      await under.api.shutdown();
+      await database.drop();
+    },
+  };
+}
+
+/** A folder's files as a zip in memory. */
+export async function zipFolder(dir: string): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const name of (await readdir(dir)).sort()) zip.addFile(join(dir, name), name);
+  zip.end();
+  const chunks: Buffer[] = [];
+  zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(zip.outputStream, 'end');
+  return Buffer.concat(chunks);
+}
+
+/** POST /rosterhub/v1/imports with a zip. */
+export async function postPackage(
+  stack: ImportStack,
+  zip: Buffer,
+  fields: Record<string, string> = {},
+  credential: string | null = stack.adminKey,
+): Promise<{ status: number; body: ImportJobView & Record<string, unknown> }> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('package', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'package.zip');
+  const response = await fetch(`${stack.under.baseUrl}/rosterhub/v1/imports`, {
+    method: 'POST',
+    body: form,
+    headers: credential === null ? {} : { authorization: `Bearer ${credential}` },
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as ImportJobView & Record<string, unknown>,
+  };
+}
+
+/** GET an import's state until it has finished. */
+export async function waitForJob(stack: ImportStack, id: string): Promise<ImportJobView> {
+  for (;;) {
+    const response = await fetch(`${stack.under.baseUrl}/rosterhub/v1/imports/${id}`, {
+      headers: { authorization: `Bearer ${stack.adminKey}` },
+    });
+    const job = (await response.json()) as ImportJobView;
+    if (['completed', 'rejected', 'failed'].includes(job.state)) return job;
+    await sleep(100);
+  }
+}
+
+/** GET under the rostering base with a key that has every read scope. */
+export async function rosterGet(
+  stack: ImportStack,
+  key: string,
+  path: string,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${stack.under.baseUrl}/ims/oneroster/rostering/v1p2${path}`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/**
+ * Writes the small generated district as a bulk package that is semantically complete: the
+ * generator leaves tobedeleted classes and users out of bulk files but keeps enrollments and
+ * demographics that name them, which a strict import rightly rejects.
+ */
+export async function writeCompleteBulkPackage(dir: string): Promise<void> {
+  const { writeFile: write, readFile: read } = await import('node:fs/promises');
+  const { writeCsvPackage } = await import('../../../api/generator/csv.js');
+  const { SIZES, generateDistrict } = await import('../../../api/generator/district.js');
+  await writeCsvPackage(generateDistrict(SIZES.small, 1), dir);
+  const ids = async (file: string): Promise<Set<string>> =>
+    new Set((await read(join(dir, file), 'utf8')).split('\r\n').map((line) => line.split(',')[0] ?? ''));
+  const users = await ids('users.csv');
+  const classes = await ids('classes.csv');
+  const filter = async (file: string, keep: (fields: string[]) => boolean): Promise<void> => {
+    const lines = (await read(join(dir, file), 'utf8')).split('\r\n');
+    await write(
+      join(dir, file),
+      [lines[0], ...lines.slice(1).filter((l) => l === '' || keep(l.split(',')))].join('\r\n'),
+    );
+  };
+  await filter('enrollments.csv', (f) => classes.has(f[3] ?? '') && users.has(f[5] ?? ''));
+  await filter('demographics.csv', (f) => users.has(f[0] ?? ''));
+}
