@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type { RequestHandler, Router } from 'express';
 import { BadRequestError } from '../errors.js';
-import { exportPackage, type ExportMode } from '../exports/exporter.js';
+import { exportPackage } from '../exports/exporter.js';
 
 /** `GET /rosterhub/v1/exports[?mode=bulk|delta]`: the roster as a streamed OneRoster CSV zip. */
 export function exportRoutes(router: Router, databaseUrl: string, admin: RequestHandler): void {

@@ -217,7 +217,7 @@ describe('export', () => {
     const targets = [await startImportStack(redis.url, false), await startImportStack(redis.url, false)];
     try {
       await loadDistrict(source.database.url, generateDistrict(SIZES.small, 2));
-      for (const [index, mode] of (['delta'] as const).entries()) {
+      for (const [index, mode] of (['delta', 'bulk'] as ('delta' | 'bulk')[]).entries()) {
         const target = targets[index]!;
         const zipPath = join(work, `export-${mode}.zip`);
         await pipeline(await exportPackage(source.database.url, mode), createWriteStream(zipPath));
@@ -258,8 +258,8 @@ describe('export', () => {
             mode === 'delta'
               ? JSON.stringify(body)
               : JSON.stringify(body).replace(/"dateLastModified":"[^"]*"/g, '');
-          expect(b.status).toBe(200);
-          expect(strip(b.body)).toBe(strip(a.body));
+          expect(b!.status).toBe(200);
+          expect(strip(b!.body)).toBe(strip(a!.body));
         }
       }
     } finally {
