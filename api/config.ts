@@ -106,6 +106,12 @@ export const apiSettings = {
     default: 8_388_608,
     parse: integer({ min: 0, max: 536_870_912 }),
   } satisfies Setting<number>,
+  responseCacheLocalMb: {
+    env: 'RESPONSE_CACHE_LOCAL_MB',
+    doc: 'Megabytes of the most recently used cached answers also kept in each API process (0: Redis only)',
+    default: 64,
+    parse: integer({ min: 0, max: 4096 }),
+  } satisfies Setting<number>,
   pageIndexStride: {
     env: 'PAGE_INDEX_STRIDE',
     doc: 'Rows between the page boundary keys kept per data version, which turn deep offsets into keyset seeks',

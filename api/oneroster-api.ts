@@ -61,6 +61,7 @@ export class OneRosterApi {
         enabled: config.responseCache,
         ttlSeconds: config.responseCacheTtlSeconds,
         maxBytes: config.responseCacheMaxBytes,
+        localBudget: config.responseCacheLocalMb * 1024 * 1024,
       },
       metrics,
       logger,

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import type { EndpointDef, ScopeGroup } from '../services/endpoints.js';
 import { ENDPOINTS } from '../services/endpoints.js';
 import type { ListParams, RawQuery } from '../services/list-params.js';
@@ -44,6 +44,16 @@ export function linkHeader(pageUrl: string, query: RawQuery, params: ListParams,
   return links.join(', ');
 }
 
+/**
+ * Writes a JSON body that is already text. `res.send` would copy a large string into a Buffer
+ * first; the bodies here are often tens of kilobytes.
+ */
+function sendJson(res: Response, body: string): void {
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
 function handler(endpoint: EndpointDef, ctx: RouteContext): RequestHandler {
   if (endpoint.kind === 'single') {
     return async (req, res) => {
@@ -53,7 +63,7 @@ function handler(endpoint: EndpointDef, ctx: RouteContext): RequestHandler {
         req.query,
         origin(req, ctx.publicBaseUrl),
       );
-      res.type('application/json').send(body);
+      sendJson(res, body);
     };
   }
   return async (req, res) => {
@@ -64,7 +74,7 @@ function handler(endpoint: EndpointDef, ctx: RouteContext): RequestHandler {
       'Link',
       linkHeader(`${base}${req.baseUrl}${req.path}`, req.query, answer.params, answer.total),
     );
-    res.type('application/json').send(answer.body);
+    sendJson(res, answer.body);
   };
 }
 
