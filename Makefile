@@ -10,7 +10,7 @@ JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
 .PHONY: help setup deps system-deps build lint typecheck format test test-unit test-integration test-cluster \
         run services-start services-stop services-status bench k8s-binaries k8s-tools cluster-up cluster-down clean \
-        image chart
+        image chart e2e
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t22
@@ -44,6 +44,9 @@ test: setup lint typecheck build k8s-binaries k8s-tools ## lint, typecheck and e
 
 test-unit: deps ## the unit project only (no services)
 	$(JEST) --selectProjects unit
+
+e2e: setup build k8s-binaries k8s-tools ## helm install the chart, two districts, upgrade, delete with Retain (test/cluster/e2e)
+	$(JEST) --selectProjects cluster --testPathPatterns test/cluster/e2e
 
 test-integration: setup build ## the integration project only
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --selectProjects integration
