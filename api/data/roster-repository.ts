@@ -107,19 +107,29 @@ export class RosterRepository {
   /** One page as a JSON array (text). */
   async page(set: RowSet, page: PageRequest): Promise<string> {
     const params = new SqlParams();
-    const stored = page.fields === undefined && DOCUMENT_RESOURCES.includes(set.resource);
-    const body = stored
-      ? `'[' || coalesce(string_agg(${documentSql(`${params.add(hrefPrefix(page.baseUrl))}::text`)}, ',' order by k.n), '') || ']'`
-      : `coalesce(json_agg(${objectJson(set.resource, page.fields, lazyParam(params, page.baseUrl, '::text'))} order by k.n), '[]')::text`;
-    const extra = page.after ? [afterKeySql(set.sort, page.after, params)] : [];
     const table = TABLES[set.resource];
-    const sql = `select ${body} as body
-      from (
-        select i.sourced_id, row_number() over () as n from (
-          select t.sourced_id from ${table} t ${where(set, params, extra)}
+    let sql: string;
+    if (page.fields === undefined && DOCUMENT_RESOURCES.includes(set.resource)) {
+      // stored documents: one ordered scan; the aggregate reads the rows in the subquery's order
+      const prefix = `${params.add(hrefPrefix(page.baseUrl))}::text`;
+      const extra = page.after ? [afterKeySql(set.sort, page.after, params)] : [];
+      sql = `select '[' || coalesce(string_agg(${documentSql(prefix)}, ','), '') || ']' as body
+        from (
+          select t.doc from ${table} t ${where(set, params, extra)}
           order by ${orderSql(set.sort)} limit ${params.add(page.limit)} offset ${params.add(page.offset)}
-        ) i
-      ) k join ${table} t on t.sourced_id = k.sourced_id`;
+        ) t`;
+    } else {
+      // built per request: pick the page's keys first, so skipped rows are never rendered
+      const json = objectJson(set.resource, page.fields, lazyParam(params, page.baseUrl, '::text'));
+      const extra = page.after ? [afterKeySql(set.sort, page.after, params)] : [];
+      sql = `select coalesce(json_agg(${json} order by k.n), '[]')::text as body
+        from (
+          select i.sourced_id, row_number() over () as n from (
+            select t.sourced_id from ${table} t ${where(set, params, extra)}
+            order by ${orderSql(set.sort)} limit ${params.add(page.limit)} offset ${params.add(page.offset)}
+          ) i
+        ) k join ${table} t on t.sourced_id = k.sourced_id`;
+    }
     const rows = await this.#query<{ body: string }>('page', sql, params.values, set.filter === undefined);
     return rows[0]?.body ?? '[]';
   }
