@@ -38,19 +38,6 @@ export const kubernetesMetrics = [
 ];
 
 /**
- * Series that issue 5 (CSV imports) exports from `api/imports/import-metrics.ts`, which is not
- * committed yet; the CSV dashboard and the import alert query them. Allowed here until that file
- * lands, then delete this list: the names are then found in the code like the rest.
- */
-export const pendingMetrics: Record<string, string> = {
-  csv_import_jobs_total:
-    'issue 5: import jobs by status (queued, active, retrying, completed, rejected, failed)',
-  csv_import_rows_total: 'issue 5: rows of completed imports',
-  csv_import_duration_seconds_bucket: 'issue 5: duration of the last 10,000 finished imports',
-  bullmq_job_count: 'issue 5: jobs in the rosterhub-imports queue by state',
-};
-
-/**
  * Every series name the code exports: prom-client metrics defined in the source (`new Counter({
  * name: '…' })` and friends), prom-client's default metrics where `collectDefaultMetrics` is
  * called, and BullMQ's queue metrics where `exportPrometheusMetrics` is called.
