@@ -125,7 +125,7 @@ export class OneRosterApi {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.dataVersion.close();
+    this.#closing ??= Promise.all([this.dataVersion.close(), this.#limiter.close()]).then(() => undefined);
     return this.#closing;
   }
 }

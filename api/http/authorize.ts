@@ -29,7 +29,7 @@ export function authorize(
       res.locals.clientId = principal.clientId;
       const context = currentLogContext();
       if (context) context.clientId = principal.clientId;
-      const verdict = await limiter.hit(principal.clientId);
+      const verdict = limiter.hit(principal.clientId);
       if (limiter.limit > 0) {
         res.setHeader('X-RateLimit-Limit', String(limiter.limit));
         res.setHeader('X-RateLimit-Remaining', String(verdict.remaining));

@@ -36,7 +36,7 @@ export function oauthRoutes(router: Router, auth: AuthService, limiter: RateLimi
     res.setHeader('Pragma', 'no-cache');
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { clientId, clientSecret } = clientCredentials(req);
-    const verdict = await limiter.hit(`oauth:${clientId.slice(0, 64)}`);
+    const verdict = limiter.hit(`oauth:${clientId.slice(0, 64)}`);
     if (!verdict.allowed)
       throw new TooManyRequestsError('too many token requests; retry later', verdict.retryAfterSeconds);
     const grantType = body.grant_type;

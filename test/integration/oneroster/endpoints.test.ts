@@ -22,11 +22,27 @@ function idsOf(body: Record<string, { sourcedId: string }[]>, key: string): stri
   return body[key]!.map((item) => item.sourcedId);
 }
 
-const SCHOOL = 'org-school-0001';
-const CLASS = 'class-000001';
-const COURSE = 'course-00001';
 const TERM = 'as-2026-t1';
-const STUDENT = 'user-s0000001';
+// Picked from the generated data (the first active class with an active teacher and students,
+// and one of its students), so the test does not depend on which rows the generator retires.
+let SCHOOL = '';
+let CLASS = '';
+let COURSE = '';
+let STUDENT = '';
+
+beforeAll(() => {
+  const active = enrollments.filter((e) => e.status === 'active');
+  const klass = [...fixture.district.classes()].find(
+    (c) =>
+      c.status === 'active' &&
+      active.some((e) => e.classSourcedId === c.sourcedId && e.role === 'teacher') &&
+      active.some((e) => e.classSourcedId === c.sourcedId && e.role === 'student'),
+  )!;
+  CLASS = klass.sourcedId;
+  SCHOOL = klass.schoolSourcedId;
+  COURSE = klass.courseSourcedId;
+  STUDENT = active.find((e) => e.classSourcedId === CLASS && e.role === 'student')!.userSourcedId;
+});
 
 describe('every OneRoster 1.2 rostering endpoint', () => {
   it('When each of the 41 endpoints is called, then it answers 200 with its envelope and exactly the expected objects', async () => {
@@ -208,11 +224,11 @@ describe('every OneRoster 1.2 rostering endpoint', () => {
         periods: klass.periods,
       },
     });
-    const enrollment = enrollments[0]!;
+    const enrollment = enrollments.find((e) => e.role === 'teacher')!;
     expect((await get(fixture, `/enrollments/${enrollment.sourcedId}`)).body).toEqual({
       enrollment: {
         sourcedId: enrollment.sourcedId,
-        status: 'active',
+        status: enrollment.status,
         dateLastModified: enrollment.dateLastModified,
         user: guidRef('user', 'users', enrollment.userSourcedId),
         class: guidRef('class', 'classes', enrollment.classSourcedId),

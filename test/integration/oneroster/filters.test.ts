@@ -143,14 +143,16 @@ describe('filter on other resources', () => {
   });
 
   it('When a nested collection is filtered, then the filter narrows the nested set', async () => {
-    const students = (
-      await get(fixture, '/classes/class-000001/students?limit=1000&fields=sourcedId,givenName')
-    ).body.users as {
+    const klass = [...fixture.district.enrollments()].find(
+      (e) => e.status === 'active' && e.role === 'student',
+    )!.classSourcedId;
+    const students = (await get(fixture, `/classes/${klass}/students?limit=1000&fields=sourcedId,givenName`))
+      .body.users as {
       sourcedId: string;
       givenName: string;
     }[];
     const name = students[0]!.givenName;
-    const filtered = await ids('classes/class-000001/students', `givenName='${name}'`, 'users');
+    const filtered = await ids(`classes/${klass}/students`, `givenName='${name}'`, 'users');
     expect(filtered.sort()).toEqual(
       students
         .filter((s) => s.givenName === name)
