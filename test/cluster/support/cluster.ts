@@ -5,7 +5,9 @@ import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { stopComponent } from './component-restart.js';
 import { toKubeConfig, writeKubeconfig, type KubeconfigSpec } from './kubeconfig.js';
+import { httpsGet } from './network.js';
 import { waitFor } from './polling.js';
 
 export { waitFor } from './polling.js';
@@ -99,4 +101,29 @@ export async function kubeconfigFileFor(namespace: string, serviceAccount: strin
   mkdirSync(folder, { recursive: true });
   const spec = await serviceAccountSpec(namespace, serviceAccount);
   return writeKubeconfig(join(folder, `${spec.name}-${randomBytes(3).toString('hex')}.kubeconfig`), spec);
+}
+
+/**
+ * Stops kube-apiserver (etcd keeps the data). Returns a function that starts it again on the
+ * same port and resolves once its /readyz answers ok. Cluster tests run in band
+ * (`--runInBand`), so other test files never see the API server gone.
+ */
+export async function stopApiServer(): Promise<() => Promise<void>> {
+  const admin = adminKubeConfig();
+  const cluster = admin.getCurrentCluster();
+  if (!cluster?.caData)
+    throw new Error(`the admin kubeconfig ${adminKubeconfigPath()} has no cluster CA data`);
+  const ca = Buffer.from(cluster.caData, 'base64').toString('utf8');
+  const start = await stopComponent(dirname(adminKubeconfigPath()), 'kube-apiserver');
+  return async () => {
+    start();
+    await waitFor(async () => {
+      try {
+        const { status, body } = await httpsGet(`${cluster.server}/readyz`, { ca });
+        return status === 200 && body === 'ok';
+      } catch {
+        return false; // not listening yet
+      }
+    });
+  };
 }

@@ -19,6 +19,8 @@ export interface ComponentContext {
   /** Admin kubeconfig (system:masters) that KCM, the scheduler and kwok use. */
   kubeconfig: string;
   kwokStages: string;
+  /** Repository root: the volume provisioner and the test-only kwok stages live in test/cluster/support/. */
+  repoRoot: string;
 }
 
 /** One component's program and flags. */
@@ -134,7 +136,30 @@ export function scheduler(ctx: ComponentContext): ComponentCommand {
   };
 }
 
-/** kwok: plays kubelet for the annotated fake Nodes and their Pods (stages: Ready, Job Pods complete, deletion). */
+const supportDir = (ctx: ComponentContext): string => join(ctx.repoRoot, 'test', 'cluster', 'support');
+
+/**
+ * The test volume provisioner (volume-provisioner.ts, run from source by Node.js): StorageClass
+ * `standard`, and a hostPath PersistentVolume under `<dir>/volumes` for each of its claims.
+ */
+export function volumeProvisioner(ctx: ComponentContext): ComponentCommand {
+  return {
+    name: 'volume-provisioner',
+    command: process.execPath,
+    graceSeconds: 1,
+    args: [
+      '--no-warnings',
+      '--import',
+      join(supportDir(ctx), 'typescript-imports.ts'),
+      join(supportDir(ctx), 'volume-provisioner.ts'),
+      ctx.kubeconfig,
+      join(ctx.dir, 'volumes'),
+    ],
+  };
+}
+
+/** kwok: plays kubelet for the annotated fake Nodes and their Pods (stages: Ready, Job Pods complete, deletion; plus the
+ * test-only stages of kwok-test-stages.yaml). */
 export function kwok(ctx: ComponentContext): ComponentCommand {
   return {
     name: 'kwok',
@@ -143,6 +168,7 @@ export function kwok(ctx: ComponentContext): ComponentCommand {
     args: [
       `--kubeconfig=${ctx.kubeconfig}`,
       `--config=${ctx.kwokStages}`,
+      `--config=${join(supportDir(ctx), 'kwok-test-stages.yaml')}`,
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
       '--cidr=10.244.0.0/16',
       '--node-ip=10.1.0.1',

@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, StorageV1Api } from '@kubernetes/client-node';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { freePorts, httpsGet } from './network.js';
 import { stopProcessGroup, SupervisedProcess, tailFile } from './processes.js';
 import { kwokStagesFile } from './testbin.js';
+import { STORAGE_CLASS } from './volume-provisioner.js';
 
 /** How to start a control plane. */
 export interface ControlPlaneOptions {
@@ -37,7 +38,17 @@ export interface ControlPlaneState {
   ownerPid: number | null;
   startupSeconds: number | null;
   /** In start order; each pid is also the component's process group. */
-  components: { name: string; pid: number; logFile: string; graceSeconds: number }[];
+  components: ComponentRecord[];
+}
+
+/** One running component, with what it takes to start it again (component-restart.ts). */
+export interface ComponentRecord {
+  name: string;
+  pid: number;
+  logFile: string;
+  graceSeconds: number;
+  command?: string;
+  args?: string[];
 }
 
 /** Start-up failed; the message names the failing step, every log file and the failing component's log tail. */
@@ -78,7 +89,10 @@ export class ControlPlane {
 
   /** Stops every component (idempotent); the working folder stays. */
   async stop(): Promise<void> {
-    this.stopped ??= this.state ? stopControlPlane(this.state) : Promise.resolve();
+    // state.json, not this.state: a component restarted since (component-restart.ts) has a new pid.
+    this.stopped ??= this.state
+      ? stopControlPlane(readControlPlaneState(this.state.dir) ?? this.state)
+      : Promise.resolve();
     return this.stopped;
   }
 
@@ -122,6 +136,7 @@ export class ControlPlane {
       ports,
       kubeconfig,
       kwokStages: kwokStagesFile(binDir, repoRoot),
+      repoRoot,
     };
     step('certificates and ports');
 
@@ -143,9 +158,11 @@ export class ControlPlane {
     this.launch(components.controllerManager(ctx));
     this.launch(components.scheduler(ctx));
     this.launch(components.kwok(ctx));
+    this.launch(components.volumeProvisioner(ctx));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfig);
     const core = kubeConfig.makeApiClient(CoreV1Api);
+    const storage = kubeConfig.makeApiClient(StorageV1Api);
     const nodes = await createFakeNodes(core, this.options.nodes ?? 3);
     await Promise.all([
       this.waitUntil('kube-controller-manager /healthz', async () => {
@@ -158,6 +175,10 @@ export class ControlPlane {
         await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
         return true;
       }),
+      this.waitUntil(`StorageClass ${STORAGE_CLASS} (made by the volume provisioner)`, async () => {
+        await storage.readStorageClass({ name: STORAGE_CLASS });
+        return true;
+      }),
       this.waitUntil(
         `${nodes.length} fake Nodes Ready and untainted (kwok, node lifecycle controller)`,
         async () => {
@@ -165,7 +186,7 @@ export class ControlPlane {
         },
       ),
     ]);
-    step('controller manager, scheduler, kwok and Ready nodes');
+    step('controller manager, scheduler, kwok, volume provisioner and Ready nodes');
   }
 
   private launch(command: ComponentCommand): void {
@@ -183,6 +204,8 @@ export class ControlPlane {
       pid: handle.pid,
       logFile,
       graceSeconds: command.graceSeconds,
+      command: command.command,
+      args: command.args,
     });
     this.saveState();
   }
@@ -258,8 +281,7 @@ export function readControlPlaneState(dir: string): ControlPlaneState | undefine
  * then the API server, then etcd; each group gets SIGTERM, and SIGKILL after its grace period.
  */
 export async function stopControlPlane(state: ControlPlaneState): Promise<void> {
-  const stop = (c: ControlPlaneState['components'][number]): Promise<void> =>
-    stopProcessGroup(c.pid, c.graceSeconds * 1000 + 2000);
+  const stop = (c: ComponentRecord): Promise<void> => stopProcessGroup(c.pid, c.graceSeconds * 1000 + 2000);
   const [first, second, ...clients] = state.components;
   await Promise.all(clients.map(stop));
   if (second) await stop(second);
