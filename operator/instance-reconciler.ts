@@ -1,22 +1,12 @@
-import { HttpMethod } from '@kubernetes/client-node';
 import {
   InstanceNames,
   InstanceValidationError,
-  labelKeys,
-  rosterHubInstanceApi,
-  synthesizeDistrict,
+  validateInstance,
   type RosterHubInstance,
 } from '../cdk8s/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import type { ChildCache } from './children.js';
-import {
-  ConditionType,
-  Reason,
-  mergeConditions,
-  transitions,
-  type Condition,
-  type DesiredCondition,
-} from './conditions.js';
+import { ConditionType, Reason, mergeConditions, type DesiredCondition } from './conditions.js';
 import type { EventRecorder } from './events.js';
 import { FIELD_MANAGER, PAUSE_ANNOTATION, PAUSE_VALUE } from './field-manager.js';
 import {
@@ -26,24 +16,13 @@ import {
   type OwnerReference,
 } from './kube/kube-client.js';
 import { satisfies } from './object-diff.js';
-import { planReconcile, type ObservedChildren } from './reconcile/plan.js';
-import { computeStatus, type DesiredStatus, type Phase } from './reconcile/status.js';
+import { planReconcile, type ObservedChildren, type Plan } from './reconcile/plan.js';
+import { computeStatus, type Phase } from './reconcile/status.js';
+import { StatusWriter, type InstanceObject } from './reconcile/status-writer.js';
 import type { ReconcileResult } from './runtime/controller.js';
 import { ensureSecrets } from './secrets.js';
 
-/** A RosterHubInstance as stored: the spec plus the operator's status. */
-export interface InstanceObject extends KubeObject {
-  spec?: unknown;
-  status?: InstanceStatus;
-}
-
-export interface InstanceStatus {
-  observedGeneration?: number;
-  phase?: Phase;
-  currentVersion?: string;
-  conditions?: Condition[];
-  endpoints?: { api: string; ingress?: string };
-}
+export type { InstanceObject, InstanceStatus } from './reconcile/status-writer.js';
 
 export interface InstanceReconcilerDeps {
   client: KubeClient;
@@ -58,9 +37,21 @@ export interface InstanceReconcilerDeps {
 
 /** While anything is converging, look again this often even without a watch event. */
 const CONVERGING_REQUEUE_MS = 10_000;
+/** While a wanted kind is not served (its CRD missing), look for it this often. */
+const NOT_SERVED_REQUEUE_MS = 30_000;
 
 const objectKey = (object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>) =>
   `${object.apiVersion}/${object.kind}/${object.metadata.name}`;
+
+const kindLabel = (object: Pick<KubeObject, 'apiVersion' | 'kind'>) =>
+  `${object.kind} (${object.apiVersion})`;
+
+/** What applying a plan did. */
+interface Applied {
+  writes: number;
+  failures: string[];
+  notServed: Set<string>;
+}
 
 /**
  * Reconciles one RosterHubInstance: synthesizes its district, applies what differs from the
@@ -68,7 +59,11 @@ const objectKey = (object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>)
  * longer wants, and writes status only when it changed. Pure decisions live in `reconcile/`.
  */
 export class InstanceReconciler {
-  constructor(private readonly deps: InstanceReconcilerDeps) {}
+  readonly #status: StatusWriter;
+
+  constructor(private readonly deps: InstanceReconcilerDeps) {
+    this.#status = new StatusWriter(deps.client, deps.events, deps.logger);
+  }
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace = '', name = ''] = key.split('/');
@@ -77,31 +72,40 @@ export class InstanceReconciler {
       // Children carry owner references: the garbage collector removes them, and what the
       // deletion policy keeps (volumes, generated credentials, cloud servers) has none.
       this.deps.phaseChanged?.(key, undefined);
+      if (!stored) this.#status.forget(key);
       return {};
     }
     const instance = { ...stored, metadata: { ...stored.metadata, namespace } };
     const paused = this.#pauseReason(instance);
     if (paused) {
-      await this.#writePaused(instance, paused);
+      await this.#writePaused(instance, paused.reason, paused.message);
+      this.deps.phaseChanged?.(key, 'Paused');
       return {};
     }
     let parsed: RosterHubInstance;
     try {
-      parsed = synthesizeDistrict(instance).instance;
+      parsed = validateInstance(instance);
     } catch (error) {
       if (!(error instanceof InstanceValidationError)) throw error;
       await this.#writeInvalid(instance, error.message);
+      this.deps.phaseChanged?.(key, 'Error');
       return {};
     }
     return this.#reconcileValid(instance, parsed);
   }
 
-  #pauseReason(instance: InstanceObject): string | undefined {
+  #pauseReason(instance: InstanceObject): { reason: string; message: string } | undefined {
     if (instance.metadata.annotations?.[PAUSE_ANNOTATION] === PAUSE_VALUE) {
-      return `reconciliation is paused by the annotation ${PAUSE_ANNOTATION}: ${PAUSE_VALUE}`;
+      return {
+        reason: Reason.ReconciliationPaused,
+        message: `reconciliation is paused by the annotation ${PAUSE_ANNOTATION}: ${PAUSE_VALUE}; nothing is applied until it is removed`,
+      };
     }
     if ((instance.spec as { suspend?: boolean } | undefined)?.suspend === true) {
-      return 'reconciliation is suspended by spec.suspend';
+      return {
+        reason: Reason.Suspended,
+        message: 'reconciliation is suspended by spec.suspend; nothing is applied until it is set to false',
+      };
     }
     return undefined;
   }
@@ -121,77 +125,91 @@ export class InstanceReconciler {
     const observed: ObservedChildren = {
       get: (apiVersion, kind, childName) => children.get(apiVersion, kind, namespace, childName),
     };
-    const plan = planReconcile(instance, stored.status?.currentVersion, observed);
-    const names = new InstanceNames(name, namespace);
-    const retained = this.#retainedNames(instance, names);
+    const plan = planReconcile(instance, this.#status.current(stored)?.currentVersion, observed);
+    const retained = this.#retainedNames(instance, new InstanceNames(name, namespace));
 
     const secrets = await ensureSecrets(
       client,
       namespace,
       name,
       plan.target.requiredSecrets,
-      (secretName) => children.get('v1', 'Secret', namespace, secretName) ?? undefined,
+      (secretName) => children.get('v1', 'Secret', namespace, secretName),
       (secretName) => (retained.has(`v1/Secret/${secretName}`) ? [] : [owner]),
     );
-
-    const notServed = new Set<string>();
-    const failures: string[] = [];
-    let writes = secrets.created.length;
-    for (const desired of plan.objects) {
-      const object = this.#withOwner(
-        desired,
-        namespace,
-        retained.has(objectKey(desired)) ? undefined : owner,
-      );
-      if (
-        !children.isWatched(object.apiVersion, object.kind) &&
-        !(await children.watch(object.apiVersion, object.kind))
-      ) {
-        notServed.add(`${object.kind} (${object.apiVersion})`);
-        continue;
-      }
-      const live = children.get(object.apiVersion, object.kind, namespace, object.metadata.name);
-      if (satisfies(live, object)) continue;
-      try {
-        await client.apply(object, FIELD_MANAGER);
-        writes += 1;
-      } catch (error) {
-        if (error instanceof KindNotServedError) {
-          notServed.add(`${object.kind} (${object.apiVersion})`);
-          continue;
-        }
-        failures.push(`${object.kind} ${object.metadata.name}: ${(error as Error).message}`);
-      }
-    }
-
+    const applied = await this.#apply(plan, namespace, owner, retained);
+    applied.writes += secrets.created.length;
     // Prune only after a clean apply: never delete while the desired state is uncertain.
-    if (failures.length === 0) {
-      const wanted = new Set(plan.objects.map(objectKey));
-      for (const child of children.listForInstance(namespace, name)) {
-        const owned =
-          child.metadata.ownerReferences?.some((reference) => reference.uid === owner.uid) ?? false;
-        if (!owned || wanted.has(objectKey(child)) || child.kind === 'Secret') continue;
-        await client.delete(child);
-        writes += 1;
-        this.deps.logger.info(`pruned ${child.kind} ${namespace}/${child.metadata.name}`, {
-          instance: `${namespace}/${name}`,
-        });
-      }
-    }
+    if (applied.failures.length === 0) applied.writes += await this.#prune(plan, namespace, name, owner);
 
     const status = computeStatus({
       instance,
       generation: stored.metadata.generation ?? 0,
       plan,
       observed,
-      ...(failures.length > 0 ? { applyFailure: failures.join('; ') } : {}),
-      notServed,
+      ...(applied.failures.length > 0 ? { applyFailure: applied.failures.join('; ') } : {}),
+      notServed: applied.notServed,
       missingSecrets: secrets.missing,
     });
-    await this.#writeStatus(stored, status);
-    if (failures.length > 0) throw new Error(`apply failed: ${failures.join('; ')}`);
-    const converging = status.phase !== 'Ready' || writes > 0;
-    return converging && status.phase !== 'UpgradeFailed' ? { requeueAfterMs: CONVERGING_REQUEUE_MS } : {};
+    await this.#status.write(stored, status);
+    this.deps.phaseChanged?.(`${namespace}/${name}`, status.phase);
+    if (applied.failures.length > 0) throw new Error(`apply failed: ${applied.failures.join('; ')}`);
+    if ((status.phase !== 'Ready' && status.phase !== 'UpgradeFailed') || applied.writes > 0) {
+      return { requeueAfterMs: CONVERGING_REQUEUE_MS };
+    }
+    return applied.notServed.size > 0 ? { requeueAfterMs: NOT_SERVED_REQUEUE_MS } : {};
+  }
+
+  /** Applies every planned object whose live state does not already satisfy it. */
+  async #apply(
+    plan: Plan,
+    namespace: string,
+    owner: OwnerReference,
+    retained: ReadonlySet<string>,
+  ): Promise<Applied> {
+    const { client, children } = this.deps;
+    const result: Applied = { writes: 0, failures: [], notServed: new Set() };
+    for (const desired of plan.objects) {
+      const keep = retained.has(objectKey(desired));
+      const object = this.#withOwner(desired, namespace, keep ? undefined : owner);
+      if (!(await children.watch(object.apiVersion, object.kind))) {
+        result.notServed.add(kindLabel(object));
+        continue;
+      }
+      const live = children.get(object.apiVersion, object.kind, namespace, object.metadata.name);
+      // A retained object must lose an owner reference it had (the policy was Delete before).
+      const ownedButRetained =
+        keep && (live?.metadata.ownerReferences?.some((ref) => ref.uid === owner.uid) ?? false);
+      if (satisfies(live, object) && !ownedButRetained) continue;
+      try {
+        await client.apply(object, FIELD_MANAGER);
+        result.writes += 1;
+      } catch (error) {
+        if (error instanceof KindNotServedError) {
+          result.notServed.add(kindLabel(object));
+          continue;
+        }
+        result.failures.push(`${object.kind} ${object.metadata.name}: ${(error as Error).message}`);
+      }
+    }
+    return result;
+  }
+
+  /** Deletes owned children the plan no longer wants; returns how many. */
+  async #prune(plan: Plan, namespace: string, name: string, owner: OwnerReference): Promise<number> {
+    const wanted = new Set([...plan.objects, ...plan.keep].map(objectKey));
+    const generated = new Set(plan.target.requiredSecrets.map((secret) => `v1/Secret/${secret.name}`));
+    let deleted = 0;
+    for (const child of this.deps.children.listForInstance(namespace, name)) {
+      const owned = child.metadata.ownerReferences?.some((reference) => reference.uid === owner.uid) ?? false;
+      const key = objectKey(child);
+      if (!owned || wanted.has(key) || generated.has(key)) continue;
+      await this.deps.client.delete(child);
+      deleted += 1;
+      this.deps.logger.info(`pruned ${child.kind} ${namespace}/${child.metadata.name}`, {
+        instance: `${namespace}/${name}`,
+      });
+    }
+    return deleted;
   }
 
   /** Objects that outlive the instance under `deletionPolicy: Retain` carry no owner reference. */
@@ -216,18 +234,19 @@ export class InstanceReconciler {
     };
   }
 
-  async #writePaused(stored: InstanceObject, message: string): Promise<void> {
-    const previous = stored.status?.conditions ?? [];
+  async #writePaused(stored: InstanceObject, reason: string, message: string): Promise<void> {
+    const current = this.#status.current(stored);
+    const previous = current?.conditions ?? [];
     const paused: DesiredCondition = {
       type: ConditionType.Paused,
       status: 'True',
-      reason: Reason.ReconciliationPaused,
+      reason,
       message,
       observedGeneration: stored.metadata.generation ?? 0,
     };
     const others = previous.filter((condition) => condition.type !== ConditionType.Paused);
-    await this.#patchStatus(stored, {
-      ...stored.status,
+    await this.#status.patch(stored, {
+      ...current,
       observedGeneration: stored.metadata.generation ?? 0,
       phase: 'Paused',
       conditions: [...others, ...mergeConditions(previous, [paused], new Date())],
@@ -252,76 +271,16 @@ export class InstanceReconciler {
         observedGeneration: generation,
       },
     ];
-    const previous = stored.status?.conditions ?? [];
+    const current = this.#status.current(stored);
+    const previous = current?.conditions ?? [];
     const kept = previous.filter(
       (c) => c.type !== ConditionType.Ready && c.type !== ConditionType.Reconciled,
     );
-    await this.#patchStatus(stored, {
-      ...stored.status,
+    await this.#status.patch(stored, {
+      ...current,
       observedGeneration: generation,
       phase: 'Error',
       conditions: [...mergeConditions(previous, desired, new Date()), ...kept],
     });
   }
-
-  async #writeStatus(stored: InstanceObject, desired: DesiredStatus): Promise<void> {
-    const previous = stored.status?.conditions ?? [];
-    const conditions = mergeConditions(previous, desired.conditions, new Date());
-    await this.#patchStatus(stored, { ...desired, conditions });
-  }
-
-  /** Writes status only when it differs; emits an Event for each condition that flipped. */
-  async #patchStatus(stored: InstanceObject, status: InstanceStatus): Promise<void> {
-    const key = `${stored.metadata.namespace ?? 'default'}/${stored.metadata.name}`;
-    this.deps.phaseChanged?.(key, status.phase);
-    if (JSON.stringify(normalize(stored.status)) === JSON.stringify(normalize(status))) return;
-    const { group, version, plural } = rosterHubInstanceApi;
-    await this.deps.client.request(
-      HttpMethod.PATCH,
-      `/apis/${group}/${version}/namespaces/${stored.metadata.namespace ?? 'default'}/${plural}/${stored.metadata.name}/status`,
-      {
-        body: { status },
-        contentType: 'application/merge-patch+json',
-        query: { fieldManager: `${FIELD_MANAGER}-status` },
-      },
-    );
-    for (const changed of transitions(stored.status?.conditions ?? [], status.conditions ?? [])) {
-      if (!shouldAnnounce(changed)) continue;
-      const type =
-        changed.status === 'False' &&
-        changed.type !== ConditionType.Paused &&
-        changed.type !== ConditionType.Upgrading
-          ? 'Warning'
-          : 'Normal';
-      await this.deps.events
-        .record(stored, type, changed.reason, `${changed.type}=${changed.status}: ${changed.message}`)
-        .catch((error: unknown) =>
-          this.deps.logger.warn('could not record an event', { error, instance: key }),
-        );
-    }
-  }
 }
-
-/** Key order and absent fields do not make a status "changed". */
-function normalize(status: InstanceStatus | undefined): unknown {
-  if (!status) return {};
-  const conditions = [...(status.conditions ?? [])]
-    .map((c) => ({ ...c }))
-    .sort((a, b) => a.type.localeCompare(b.type));
-  return JSON.parse(
-    JSON.stringify({ ...status, conditions }, (_key, value: unknown) =>
-      value && typeof value === 'object' && !Array.isArray(value)
-        ? Object.fromEntries(
-            Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-          )
-        : value,
-    ),
-  ) as unknown;
-}
-
-// A flip to Unknown or of an informational condition at first sight is not worth an Event.
-function shouldAnnounce(condition: Condition): boolean {
-  return condition.type !== ConditionType.Paused || condition.status === 'True';
-}
-
-export { labelKeys };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { rosterHubInstanceApi } from '../cdk8s/index.js';
+import { labelKeys, rosterHubInstanceApi } from '../cdk8s/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { ChildCache } from './children.js';
 import type { OperatorConfig } from './config.js';
@@ -15,7 +15,6 @@ import { OperatorMetrics } from './runtime/metrics.js';
 import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
 import { WorkQueue } from './runtime/work-queue.js';
 import type { Phase } from './reconcile/status.js';
-import { labelKeys } from '../cdk8s/index.js';
 
 const CONTROLLER = 'rosterhubinstance';
 

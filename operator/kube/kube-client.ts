@@ -68,6 +68,7 @@ export class KindNotServedError extends Error {
 type Query = Record<string, string | number | boolean | undefined>;
 
 const REQUEST_TIMEOUT_MS = 30_000;
+const NOT_SERVED_TTL_MS = 10_000;
 
 /**
  * A thin JSON client over the API server: raw objects in and out (no typed models that could
@@ -76,6 +77,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
  */
 export class KubeClient {
   readonly #discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
+  /** Kinds found missing, until when: many instances asking for one missing CRD cost one lookup. */
+  readonly #notServed = new Map<string, number>();
 
   constructor(readonly kubeConfig: KubeConfig) {}
 
@@ -119,17 +122,23 @@ export class KubeClient {
 
   /** Where a kind lives, or `undefined` when the API server does not serve it. */
   async resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
+    const key = `${kind}.${apiVersion}`;
+    if ((this.#notServed.get(key) ?? 0) > Date.now()) return undefined;
     let resources = await this.#groupVersion(apiVersion);
     if (!resources?.has(kind)) {
       this.#discovery.delete(apiVersion);
       resources = await this.#groupVersion(apiVersion);
     }
-    return resources?.get(kind);
+    const info = resources?.get(kind);
+    if (info) this.#notServed.delete(key);
+    else this.#notServed.set(key, Date.now() + NOT_SERVED_TTL_MS);
+    return info;
   }
 
   /** Forgets discovery results, so that CRDs installed since are found. */
   refreshDiscovery(): void {
     this.#discovery.clear();
+    this.#notServed.clear();
   }
 
   async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {

@@ -17,6 +17,8 @@ export type UpgradePhase =
 export interface Plan {
   /** Objects to apply, in order. */
   objects: KubeObject[];
+  /** Live objects that are not applied but must not be pruned (the migration Job that ran). */
+  keep: KubeObject[];
   /** The district synthesized at `spec.version` (the target). */
   target: District;
   /** The version that will be serving after this plan is applied. */
@@ -53,14 +55,15 @@ export function planReconcile(
   const liveJob = observed.get('batch/v1', 'Job', jobName);
   const state = migrationState(liveJob);
   const targetObjects = target.objects as KubeObject[];
-  const keepJob = (objects: KubeObject[]) =>
-    objects.filter((object) => !isTargetJob(object)).concat(liveJob ? [liveJob] : []);
+  // A live Job is never applied again (its template is immutable, and a finished Job must not
+  // be re-created once gone); it is only kept from pruning.
+  const keep = liveJob ? [liveJob] : [];
 
   if (servingVersion === targetVersion || state === 'complete') {
-    // Up to date (or the migration just finished): everything at the target version. A
-    // finished Job is kept (not pruned) but never re-created once gone.
+    // Up to date (or the migration just finished): everything at the target version.
     return {
-      objects: keepJob(targetObjects),
+      objects: targetObjects.filter((object) => !isTargetJob(object)),
+      keep,
       target,
       currentVersion: targetVersion,
       upgrade: { state: 'steady' },
@@ -77,12 +80,13 @@ export function planReconcile(
         (object) => !(object.kind === 'Job' && object.metadata.name === serving.migrationJobName),
       )
     : targetObjects.filter((object) => !isTargetJob(object) && !isWorkload(object));
-  const job = liveJob ?? targetObjects.find(isTargetJob);
+  const job = liveJob ? undefined : targetObjects.find(isTargetJob);
   const objects = job ? [...base, job] : base;
 
   if (state === 'failed') {
     return {
       objects,
+      keep,
       target,
       currentVersion: servingVersion,
       upgrade: { state: 'failed', from: servingVersion, job: jobName, reason: migrationFailure(liveJob) },
@@ -91,6 +95,7 @@ export function planReconcile(
   }
   return {
     objects,
+    keep,
     target,
     currentVersion: servingVersion,
     upgrade:
