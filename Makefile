@@ -40,7 +40,8 @@ format: deps ## rewrite files with prettier
 	prettier --write . --log-level warn
 
 test: setup lint typecheck build k8s-binaries k8s-tools ## lint, typecheck and every jest project against real services
-	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --ci
+	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --ci --selectProjects unit integration
+	$(JEST) --ci --selectProjects cluster --runInBand  # one test file at a time: see jest.config.js
 
 test-unit: deps ## the unit project only (no services)
 	$(JEST) --selectProjects unit

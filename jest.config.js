@@ -22,6 +22,10 @@ export default {
       testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
       // One control plane per jest run (scripts/k8s-testbin.sh first; a missing binary fails
       // the run); KUBECONFIG carries its admin kubeconfig to the workers.
+      // Run this project with --runInBand (make test does): some files change what the whole
+      // cluster shares — the operator tests stop kube-apiserver and remove the ServiceMonitor
+      // CRD for a while (putting it back after) — so files must not overlap. Order does not
+      // matter: each file leaves the shared state as the others expect it.
       globalSetup: '<rootDir>/test/cluster/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/cluster/support/global-teardown.ts',
       // Raises jest's per-test timeout to 60 s for this project: Pods, Jobs and namespace

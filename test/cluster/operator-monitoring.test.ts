@@ -1,0 +1,113 @@
+// Removes the ServiceMonitor CRD for a while: the cluster project runs in band (one file at a
+// time), and the CRD is put back (the same stand-in the cdk8s dry-run test installs) after.
+import { HttpMethod } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { waitFor } from './support/cluster.js';
+import {
+  admin,
+  applyInstance,
+  conditionOf,
+  createDistrictNamespace,
+  createOperatorIdentity,
+  districtInstance,
+  getObject,
+  installOperatorCrd,
+  isApiError,
+  startOperator,
+  waitForCondition,
+  type InProcessOperator,
+  type OperatorIdentity,
+} from './operator-fixtures.js';
+import type { KubeObject } from '../../operator/kube/kube-client.js';
+
+const CRDS = 'apiextensions.k8s.io/v1';
+const SERVICE_MONITOR_CRD = 'servicemonitors.monitoring.coreos.com';
+
+const serviceMonitorDefinition = parseAllDocuments(
+  readFileSync(new URL('./fixtures/cdk8s-crds.yaml', import.meta.url), 'utf8'),
+)
+  .map((document) => document.toJS() as KubeObject)
+  .find((definition) => definition.metadata.name === SERVICE_MONITOR_CRD)!;
+
+async function servesServiceMonitors(): Promise<boolean> {
+  try {
+    const resources = await admin().request<{ resources: { name: string }[] }>(
+      HttpMethod.GET,
+      '/apis/monitoring.coreos.com/v1',
+    );
+    return resources.resources.some((resource) => resource.name === 'servicemonitors');
+  } catch (error) {
+    if (isApiError(error, 404)) return false;
+    throw error;
+  }
+}
+
+async function installServiceMonitorCrd(): Promise<void> {
+  try {
+    await admin().create(serviceMonitorDefinition, 'rosterhub-cluster-tests');
+  } catch (error) {
+    if (!isApiError(error, 409)) throw error;
+  }
+  await waitFor(servesServiceMonitors);
+}
+
+let identity: OperatorIdentity;
+let running: InProcessOperator | undefined;
+
+beforeAll(async () => {
+  await installOperatorCrd();
+  identity = await createOperatorIdentity('monitoring');
+});
+
+afterAll(async () => {
+  await running?.stop();
+  await installServiceMonitorCrd();
+  await identity.remove();
+});
+
+describe('optional CRDs', () => {
+  it('When the ServiceMonitor CRD is missing, then MonitoringReady is False (CRDNotInstalled) while everything else reconciles; installing the CRD heals it', async () => {
+    await admin().delete({
+      apiVersion: CRDS,
+      kind: 'CustomResourceDefinition',
+      metadata: { name: SERVICE_MONITOR_CRD },
+    });
+    await waitFor(
+      async () => (await getObject(CRDS, 'CustomResourceDefinition', '', SERVICE_MONITOR_CRD)) === undefined,
+    );
+    await waitFor(async () => !(await servesServiceMonitors()));
+
+    const namespace = await createDistrictNamespace('monitoring');
+    running = await startOperator(identity, { namespaces: [namespace] });
+    await applyInstance(
+      districtInstance('district', namespace, { monitoring: { serviceMonitor: { enabled: true } } }),
+    );
+    const ready = await waitForCondition(namespace, 'district', 'Ready');
+    expect(ready.status?.phase).toBe('Ready');
+    expect(conditionOf(ready, 'MonitoringReady')).toMatchObject({
+      status: 'False',
+      reason: 'CRDNotInstalled',
+    });
+    expect(conditionOf(ready, 'MonitoringReady')?.message).toContain('install the Prometheus Operator CRDs');
+    for (const type of [
+      'Reconciled',
+      'ApiReady',
+      'WorkerReady',
+      'DatabaseReady',
+      'CacheReady',
+      'BackupScheduled',
+    ]) {
+      expect({ type, status: conditionOf(ready, type)?.status }).toEqual({ type, status: 'True' });
+    }
+
+    await installServiceMonitorCrd();
+    const healed = await waitForCondition(namespace, 'district', 'MonitoringReady', 'True', 'Applied');
+    expect(healed.status?.phase).toBe('Ready');
+    const monitor = await getObject('monitoring.coreos.com/v1', 'ServiceMonitor', namespace, 'district-api');
+    expect(monitor?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'RosterHubInstance',
+      name: 'district',
+    });
+  }, 120_000);
+});

@@ -1,0 +1,202 @@
+import { HttpMethod } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { adminKubeConfig, waitFor } from './support/cluster.js';
+import { WriteCounter } from './support/write-counter.js';
+import {
+  admin,
+  applyInstance,
+  conditionOf,
+  createDistrictNamespace,
+  createOperatorIdentity,
+  deleteObject,
+  districtInstance,
+  getObject,
+  installOperatorCrd,
+  metricValue,
+  operatorHttp,
+  patchInstance,
+  readInstance,
+  startOperator,
+  waitForCondition,
+  type InProcessOperator,
+  type OperatorIdentity,
+} from './operator-fixtures.js';
+
+let identity: OperatorIdentity;
+let running: InProcessOperator | undefined;
+
+beforeAll(async () => {
+  await installOperatorCrd();
+  identity = await createOperatorIdentity('reconcile');
+});
+
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+afterAll(async () => {
+  await identity.remove();
+});
+
+const replicasOf = async (namespace: string, name: string) =>
+  ((await getObject('apps/v1', 'Deployment', namespace, name))?.spec as { replicas?: number } | undefined)
+    ?.replicas;
+
+const reconciles = async (port: number) =>
+  metricValue((await operatorHttp(port, '/metrics')).body, 'controller_runtime_reconcile_total');
+
+describe('the operator keeps districts as specified', () => {
+  it('When a child is deleted and another edited by hand, then the operator restores both and leaves fields it does not own alone', async () => {
+    const namespace = await createDistrictNamespace('drift');
+    running = await startOperator(identity, { namespaces: [namespace] });
+    await applyInstance(districtInstance('district', namespace));
+    await waitForCondition(namespace, 'district', 'Ready');
+
+    const configMap = await getObject('v1', 'ConfigMap', namespace, 'district-config');
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'district-default-deny', namespace },
+    };
+    await deleteObject(policy);
+    await deleteObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'district-config', namespace },
+    });
+    // kubectl edit: more replicas, another image, and an annotation of the person's own.
+    await admin().request(
+      HttpMethod.PATCH,
+      `/apis/apps/v1/namespaces/${namespace}/deployments/district-api`,
+      {
+        body: {
+          metadata: { annotations: { 'example.org/owner': 'on-call' } },
+          spec: {
+            replicas: 5,
+            template: { spec: { containers: [{ name: 'api', image: 'example.org/hacked:1' }] } },
+          },
+        },
+        contentType: 'application/strategic-merge-patch+json',
+        query: { fieldManager: 'kubectl-edit' },
+      },
+    );
+
+    await waitFor(
+      async () =>
+        (await getObject('networking.k8s.io/v1', 'NetworkPolicy', namespace, 'district-default-deny')) !==
+        undefined,
+    );
+    const restored = await waitFor(() => getObject('v1', 'ConfigMap', namespace, 'district-config'));
+    expect(restored.data).toEqual(configMap?.data);
+    const deployment = await waitFor(async () => {
+      const live = await getObject('apps/v1', 'Deployment', namespace, 'district-api');
+      const spec = live?.spec as {
+        replicas: number;
+        template: { spec: { containers: { image: string }[] } };
+      };
+      return (
+        spec.replicas === 2 &&
+        spec.template.spec.containers[0]?.image === 'ghcr.io/rosterhub/rosterhub:1.4.2' &&
+        live
+      );
+    });
+    expect(deployment.metadata.annotations?.['example.org/owner']).toBe('on-call');
+    await waitForCondition(namespace, 'district', 'Ready');
+  });
+
+  it('When the pause annotation is set, then nothing is applied (spec changes nor repairs) until it is removed', async () => {
+    const namespace = await createDistrictNamespace('pause');
+    running = await startOperator(identity, { namespaces: [namespace] });
+    await applyInstance(districtInstance('district', namespace));
+    await waitForCondition(namespace, 'district', 'Ready');
+
+    await patchInstance(namespace, 'district', {
+      metadata: { annotations: { 'rosterhub.io/reconcile': 'paused' } },
+    });
+    const paused = await waitForCondition(namespace, 'district', 'Paused', 'True', 'ReconciliationPaused');
+    expect(paused.status?.phase).toBe('Paused');
+    expect(conditionOf(paused, 'Paused')?.message).toContain('rosterhub.io/reconcile');
+
+    // While paused: a spec change and a deleted child. The operator sees both (it records the
+    // generation, and reconciles on the child's deletion) but applies neither.
+    const changed = await patchInstance(namespace, 'district', { spec: { api: { replicas: 3 } } });
+    const before = await reconciles(running.port);
+    await deleteObject({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'district-config', namespace },
+    });
+    await waitFor(
+      async () =>
+        (await readInstance(namespace, 'district'))?.status?.observedGeneration ===
+        changed.metadata.generation,
+    );
+    await waitFor(async () => (await reconciles(running!.port)) >= before + 1);
+    expect(await replicasOf(namespace, 'district-api')).toBe(2);
+    expect(await getObject('v1', 'ConfigMap', namespace, 'district-config')).toBeUndefined();
+
+    await patchInstance(namespace, 'district', {
+      metadata: { annotations: { 'rosterhub.io/reconcile': null } },
+    });
+    await waitFor(async () => (await replicasOf(namespace, 'district-api')) === 3);
+    await waitFor(() => getObject('v1', 'ConfigMap', namespace, 'district-config'));
+    const resumed = await waitForCondition(namespace, 'district', 'Ready');
+    expect(conditionOf(resumed, 'Paused')).toMatchObject({ status: 'False', reason: 'ReconciliationActive' });
+    expect(resumed.status?.phase).toBe('Ready');
+  });
+
+  it('When spec.suspend is set, then the district is left as it is (Paused, reason Suspended) and resuming applies what changed meanwhile', async () => {
+    const namespace = await createDistrictNamespace('suspend');
+    running = await startOperator(identity, { namespaces: [namespace] });
+    await applyInstance(districtInstance('district', namespace));
+    await waitForCondition(namespace, 'district', 'Ready');
+
+    await patchInstance(namespace, 'district', { spec: { suspend: true, api: { replicas: 1 } } });
+    const suspended = await waitForCondition(namespace, 'district', 'Paused', 'True', 'Suspended');
+    expect(suspended.status?.phase).toBe('Paused');
+    expect(await replicasOf(namespace, 'district-api')).toBe(2);
+
+    await patchInstance(namespace, 'district', { spec: { suspend: false } });
+    await waitFor(async () => (await replicasOf(namespace, 'district-api')) === 1);
+    const resumed = await waitForCondition(namespace, 'district', 'Paused', 'False', 'ReconciliationActive');
+    expect(resumed.status?.phase).not.toBe('Paused');
+    await waitForCondition(namespace, 'district', 'Ready');
+  });
+
+  it('When districts are Ready and nothing changes, then resyncs reconcile them without a single write request', async () => {
+    const namespace = await createDistrictNamespace('idle');
+    const counter = await WriteCounter.create(adminKubeConfig(), identity.namespace, identity.serviceAccount);
+    try {
+      running = await startOperator(identity, { namespaces: [namespace], resyncSeconds: 10 });
+      const names = ['district-a', 'district-b', 'district-c'];
+      for (const name of names)
+        await applyInstance(
+          districtInstance(name, namespace, { monitoring: { dashboards: { enabled: true } } }),
+        );
+      for (const name of names) await waitForCondition(namespace, name, 'Ready');
+      expect((await counter.counts()).writes).toBeGreaterThan(0);
+
+      // Settle: the reconciles that follow the last write find nothing to do.
+      for (let last = -1; ;) {
+        const { writes } = await counter.counts();
+        if (writes === last) break;
+        last = writes;
+        await sleep(11_000);
+      }
+
+      await counter.reset();
+      const before = await reconciles(running.port);
+      // Two resync periods: every district is reconciled at least twice.
+      await sleep(21_000);
+      const after = await reconciles(running.port);
+      const counts = await counter.counts();
+      expect(after - before).toBeGreaterThanOrEqual(names.length * 2);
+      expect(counts.writes).toBe(0);
+      // The only writes are the leader's Lease renewals (every 2 s).
+      expect(counts.leaseWrites).toBeGreaterThan(0);
+    } finally {
+      await counter.delete();
+    }
+  }, 120_000);
+});
