@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { CredentialsRepository } from '../data/credentials-repository.js';
-import { OAuthError, UnauthorizedError } from '../errors.js';
+import { OAuthError, ServiceUnavailableError, UnauthorizedError } from '../errors.js';
 import { redisKeys } from '../keys.js';
 import { hashSecret, newAccessToken, parseApiKey, parseScopes, secretMatches } from './credentials.js';
 
@@ -79,18 +79,26 @@ export class AuthService {
       scopes,
       expiresAt: Date.now() + this.options.tokenTtlSeconds * 1000,
     };
-    await this.redis.set(
-      redisKeys.accessToken(this.namespace(), hashSecret(token)),
-      JSON.stringify(stored),
-      'EX',
-      this.options.tokenTtlSeconds,
-    );
+    await this.#store(token, stored);
     return {
       access_token: token,
       token_type: 'bearer',
       expires_in: this.options.tokenTtlSeconds,
       scope: scopes.join(' '),
     };
+  }
+
+  async #store(token: string, stored: StoredToken): Promise<void> {
+    try {
+      await this.redis.set(
+        redisKeys.accessToken(this.namespace(), hashSecret(token)),
+        JSON.stringify(stored),
+        'EX',
+        this.options.tokenTtlSeconds,
+      );
+    } catch {
+      throw new ServiceUnavailableError('tokens cannot be issued right now; retry later');
+    }
   }
 
   /**
@@ -127,7 +135,12 @@ export class AuthService {
   }
 
   async #verifyToken(tokenHash: string, now: number): Promise<{ principal: Principal; until: number }> {
-    const raw = await this.redis.get(redisKeys.accessToken(this.namespace(), tokenHash));
+    let raw: string | null;
+    try {
+      raw = await this.redis.get(redisKeys.accessToken(this.namespace(), tokenHash));
+    } catch {
+      throw new ServiceUnavailableError('access tokens cannot be checked right now; retry later');
+    }
     if (raw === null) throw new UnauthorizedError('the access token is invalid or has expired');
     const stored = JSON.parse(raw) as StoredToken;
     if (stored.expiresAt <= now) throw new UnauthorizedError('the access token is invalid or has expired');
