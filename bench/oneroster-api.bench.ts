@@ -54,8 +54,8 @@ const sourcedId = { field: fieldOf(RESOURCES.users, 'sourcedId'), desc: false };
 const firstPage: RowSet = { resource: 'users', conditions: [], filter: undefined, sort: sourcedId };
 let captured: { sql: string; values: unknown[] } = { sql: '', values: [] };
 const recorder = {
-  query: (sql: string, values: unknown[]) => {
-    captured = { sql, values };
+  query: (query: string | { text: string; values: unknown[] }, values: unknown[] = []) => {
+    captured = typeof query === 'string' ? { sql: query, values } : { sql: query.text, values: query.values };
     return Promise.resolve({ rows: [{ body: '[]' }] });
   },
 } as unknown as pg.Pool;
@@ -104,7 +104,9 @@ try {
   const [ours, theirs] = [await httpGet(agent, apiFirst, headers), await httpGet(agent, baselineFirst, {})];
   agent.destroy();
   if (ours.body !== theirs.body)
-    throw new Error('the API and the baseline answer the first page differently');
+    throw new Error(
+      `the API and the baseline answer the first page differently: ${theirs.body.slice(0, 200)}`,
+    );
   process.stdout.write(
     `first page: ${ours.body.length} bytes, X-Total-Count ${String(ours.headers['x-total-count'])}\n`,
   );
