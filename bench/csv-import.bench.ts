@@ -51,7 +51,7 @@ async function rawCopy(url: string): Promise<{ seconds: number; rows: number }> 
     await client.query(`create unlogged table ${table} (${columns.join(', ')})`);
     const copy = client.query(copyFrom(`copy ${table} from stdin (format csv, header true)`));
     await pipeline(createReadStream(join(packageDir, file), { highWaterMark: 1 << 20 }), copy);
-    rows += Number(copy.rowCount);
+    rows += copy.rowCount;
   }
   const seconds = (performance.now() - started) / 1000;
   await client.end();
@@ -116,7 +116,8 @@ async function main(): Promise<void> {
     unit: 's',
     baseline: round(raw.seconds, 2),
     goal: '>= 50,000 rows/s end to end, <= 4x the raw COPY time, worker peak RSS < 300 MB',
-    pass: view.state === 'completed' && rate >= 50_000 && seconds <= 4 * raw.seconds && peakRssKb < 300 * 1024,
+    pass:
+      view.state === 'completed' && rate >= 50_000 && seconds <= 4 * raw.seconds && peakRssKb < 300 * 1024,
     details: {
       rows,
       rowsPerSecond: Math.round(rate),

@@ -271,8 +271,84 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
     new Date(BASE_TIME + Math.floor(random.next() * YEAR_MS)).toISOString();
   const statusOf = (random: Random, p: number): 'active' | 'tobedeleted' =>
     random.chance(p) ? 'tobedeleted' : 'active';
+  function* rawUsers(): Generator<GenUser> {
+    const random = new Random(subSeed(seed, 'users'));
+    const person = (id: string, role: string, school: number, extra: Partial<GenUser>): GenUser => {
+      const givenName = random.pick(GIVEN);
+      const familyName = random.pick(FAMILY);
+      const number = id.slice(6);
+      const preferred = random.chance(0.05) ? random.pick(GIVEN) : undefined;
+      return {
+        sourcedId: id,
+        status: statusOf(random, 0.005),
+        dateLastModified: modified(random),
+        enabledUser: !random.chance(0.01),
+        username: `${givenName.toLowerCase()}.${familyName.toLowerCase().replace(/[^a-z]/g, '')}${number}`,
+        userIds: [{ type: 'LDAP', identifier: `ldap-${number}` }],
+        givenName,
+        familyName,
+        middleName: random.chance(0.3) ? random.pick(GIVEN) : undefined,
+        identifier: `${role.charAt(0).toUpperCase()}${number}`,
+        email: `${givenName.toLowerCase()}.${familyName.toLowerCase().replace(/[^a-z]/g, '')}.${number}@district.example.org`,
+        sms: undefined,
+        phone: role === 'guardian' ? `+1555${pad(random.int(10_000_000), 7)}` : undefined,
+        agentSourcedIds: [],
+        grades: [],
+        userMasterIdentifier: `umi-${id}`,
+        preferredFirstName: preferred,
+        preferredMiddleName: undefined,
+        preferredLastName: undefined,
+        primaryOrgSourcedId: schoolId(school),
+        pronouns: random.chance(0.2) ? random.pick(PRONOUNS) : undefined,
+        roles: [{ roleType: 'primary', role, orgSourcedId: schoolId(school) }],
+        ...extra,
+      };
+    };
+    for (let i = 0; i < students; i += 1) {
+      const school = i % size.schools;
+      const grade = at(GRADES, lowGrade(school) + random.int(4));
+      const guardian = i < guardians ? [guardianId(i)] : [];
+      yield person(studentId(i), 'student', school, { grades: [grade], agentSourcedIds: guardian });
+    }
+    for (let i = 0; i < teachers; i += 1) {
+      const school = i % size.schools;
+      const roles: GenRole[] = [{ roleType: 'primary', role: 'teacher', orgSourcedId: schoolId(school) }];
+      if (size.schools > 1 && i % 50 === 0)
+        roles.push({
+          roleType: 'secondary',
+          role: 'teacher',
+          orgSourcedId: schoolId((school + 1) % size.schools),
+          beginDate: '2025-08-15',
+        });
+      yield person(teacherId(i), 'teacher', school, { roles });
+    }
+    for (let i = 0; i < administrators; i += 1) {
+      const school = i % size.schools;
+      yield person(adminId(i), i < size.schools ? 'principal' : 'siteAdministrator', school, {});
+    }
+    for (let i = 0; i < guardians; i += 1) {
+      const child = i < students ? i : i % students;
+      const school = child % size.schools;
+      yield person(guardianId(i), 'guardian', school, { agentSourcedIds: [studentId(child)] });
+    }
+  }
 
-  return {
+  // A deleted class or user takes its dependants with it (enrollments, demographics, agent
+  // links), so that no active row names a tobedeleted record and bulk packages are semantically
+  // complete. The deleted ids come from replaying the streams (same statuses for the same seed).
+  let deletedClassIds: Set<string> | undefined;
+  let deletedUserIds: Set<string> | undefined;
+  const deletedIn = (rows: Iterable<GenRef>): Set<string> => {
+    const ids = new Set<string>();
+    for (const row of rows) if (row.status !== 'active') ids.add(row.sourcedId);
+    return ids;
+  };
+  const deletedClasses = (): Set<string> => (deletedClassIds ??= deletedIn(district.classes()));
+  const deletedUsers = (): Set<string> => (deletedUserIds ??= deletedIn(rawUsers()));
+  const statusOfUser = (id: string): 'active' | 'tobedeleted' =>
+    deletedUsers().has(id) ? 'tobedeleted' : 'active';
+
+  const district: GeneratedDistrict = {
     size,
     seed,
     counts: { students, teachers, administrators, guardians },
@@ -406,68 +482,20 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
     },
 
     *users() {
-      const random = new Random(subSeed(seed, 'users'));
-      const person = (id: string, role: string, school: number, extra: Partial<GenUser>): GenUser => {
-        const givenName = random.pick(GIVEN);
-        const familyName = random.pick(FAMILY);
-        const number = id.slice(6);
-        const preferred = random.chance(0.05) ? random.pick(GIVEN) : undefined;
-        return {
-          sourcedId: id,
-          status: statusOf(random, 0.005),
-          dateLastModified: modified(random),
-          enabledUser: !random.chance(0.01),
-          username: `${givenName.toLowerCase()}.${familyName.toLowerCase().replace(/[^a-z]/g, '')}${number}`,
-          userIds: [{ type: 'LDAP', identifier: `ldap-${number}` }],
-          givenName,
-          familyName,
-          middleName: random.chance(0.3) ? random.pick(GIVEN) : undefined,
-          identifier: `${role.charAt(0).toUpperCase()}${number}`,
-          email: `${givenName.toLowerCase()}.${familyName.toLowerCase().replace(/[^a-z]/g, '')}.${number}@district.example.org`,
-          sms: undefined,
-          phone: role === 'guardian' ? `+1555${pad(random.int(10_000_000), 7)}` : undefined,
-          agentSourcedIds: [],
-          grades: [],
-          userMasterIdentifier: `umi-${id}`,
-          preferredFirstName: preferred,
-          preferredMiddleName: undefined,
-          preferredLastName: undefined,
-          primaryOrgSourcedId: schoolId(school),
-          pronouns: random.chance(0.2) ? random.pick(PRONOUNS) : undefined,
-          roles: [{ roleType: 'primary', role, orgSourcedId: schoolId(school) }],
-          ...extra,
-        };
-      };
-      for (let i = 0; i < students; i += 1) {
-        const school = i % size.schools;
-        const grade = at(GRADES, lowGrade(school) + random.int(4));
-        const guardian = i < guardians ? [guardianId(i)] : [];
-        yield person(studentId(i), 'student', school, { grades: [grade], agentSourcedIds: guardian });
-      }
-      for (let i = 0; i < teachers; i += 1) {
-        const school = i % size.schools;
-        const roles: GenRole[] = [{ roleType: 'primary', role: 'teacher', orgSourcedId: schoolId(school) }];
-        if (size.schools > 1 && i % 50 === 0)
-          roles.push({
-            roleType: 'secondary',
-            role: 'teacher',
-            orgSourcedId: schoolId((school + 1) % size.schools),
-            beginDate: '2025-08-15',
-          });
-        yield person(teacherId(i), 'teacher', school, { roles });
-      }
-      for (let i = 0; i < administrators; i += 1) {
-        const school = i % size.schools;
-        yield person(adminId(i), i < size.schools ? 'principal' : 'administrator', school, {});
-      }
-      for (let i = 0; i < guardians; i += 1) {
-        const child = i < students ? i : i % students;
-        const school = child % size.schools;
-        yield person(guardianId(i), 'guardian', school, { agentSourcedIds: [studentId(child)] });
+      const deleted = deletedUsers();
+      for (const user of rawUsers()) {
+        const agents = user.agentSourcedIds.filter((agent) => !deleted.has(agent));
+        yield agents.length === user.agentSourcedIds.length ? user : { ...user, agentSourcedIds: agents };
       }
     },
 
     *enrollments() {
+      const dependentStatus = (
+        klass: string,
+        user: string,
+        own: 'active' | 'tobedeleted',
+      ): 'active' | 'tobedeleted' =>
+        deletedClasses().has(klass) || deletedUsers().has(user) ? 'tobedeleted' : own;
       const random = new Random(subSeed(seed, 'enrollments'));
       const bySchool = schoolClasses();
       for (let k = 0; k < size.classes; k += 1) {
@@ -477,7 +505,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
         const teacher = school + size.schools * (position % Math.max(1, teachersHere));
         yield {
           sourcedId: `enr-${classId(k)}-t`,
-          status: 'active',
+          status: dependentStatus(classId(k), teacherId(teacher), 'active'),
           dateLastModified: modified(random),
           classSourcedId: classId(k),
           schoolSourcedId: schoolId(school),
@@ -499,7 +527,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
           n += 1;
           yield {
             sourcedId: `enr-${studentId(i)}-${n}`,
-            status: statusOf(random, 0.01),
+            status: dependentStatus(classId(k), studentId(i), statusOf(random, 0.01)),
             dateLastModified: modified(random),
             classSourcedId: classId(k),
             schoolSourcedId: schoolId(school),
@@ -520,7 +548,7 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
         const race = random.int(6);
         yield {
           sourcedId: studentId(i),
-          status: 'active',
+          status: statusOfUser(studentId(i)),
           dateLastModified: modified(random),
           birthDate: `${year}-${pad(1 + random.int(12), 2)}-${pad(1 + random.int(28), 2)}`,
           sex: random.pick(['male', 'female', 'female', 'male', 'unspecified', 'other']),
@@ -539,4 +567,5 @@ export function generateDistrict(size: DistrictSize, seed = 1): GeneratedDistric
       }
     },
   };
+  return district;
 }

@@ -44,7 +44,7 @@ export function checkManifest(
   }
   let rows: string[][];
   try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
   } catch (error) {
     problems.error({ file: MANIFEST, rule: 'csv-syntax', message: (error as Error).message });
     return undefined;

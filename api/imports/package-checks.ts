@@ -119,30 +119,21 @@ export async function checkPackage(
          and not exists (select 1 from (${availableSql(check.target, files)}) a where a.id = ${value})
        order by s.line limit ${cap}`,
     );
-    for (const row of missing.rows) {
-      if (row.deleted || check.column === 'agentSourcedIds') {
-        // the record exists but is (or becomes) tobedeleted, or an optional person-to-person link
-        // dangles: the row's own data is unambiguous, so this is a warning (an error with --strict)
-        problems.warning({
-          file: `${check.file}.csv`,
-          line: Number(row.line),
-          column: check.column,
-          value: row.value,
-          rule: row.deleted ? 'reference-to-deleted' : 'unknown-agent',
-          message: row.deleted
-            ? `${TARGET_NAMES[check.target]} ${row.value} is tobedeleted`
-            : `agent ${row.value} is not an active user; the link is kept but leads nowhere`,
-        });
-        continue;
-      }
+    for (const row of missing.rows)
       problems.error({
         file: `${check.file}.csv`,
         line: Number(row.line),
         column: check.column,
         value: row.value,
-        rule: 'unknown-reference',
-        message: `no active ${TARGET_NAMES[check.target]} ${row.value} in the package${files.get(check.target) === 'bulk' ? '' : ' or in the stored data'}`,
+        ...(row.deleted
+          ? {
+              rule: 'reference-to-deleted',
+              message: `${TARGET_NAMES[check.target]} ${row.value} is tobedeleted${files.get(check.target) === 'bulk' ? ' (absent from the bulk file)' : ''}; an active record must not refer to it`,
+            }
+          : {
+              rule: 'unknown-reference',
+              message: `no active ${TARGET_NAMES[check.target]} ${row.value} in the package${files.get(check.target) === 'bulk' ? '' : ' or in the stored data'}`,
+            }),
       });
-    }
   }
 }

@@ -217,16 +217,24 @@ export class RowValidator {
           if (values.includes(value)) return value;
           if (column.extensible && EXT.test(value)) return value;
           if (this.spec.file === 'roles' && column.name === 'role' && value === 'administrator') {
-            this.problems.warning({
-              file: this.#csv,
+            if (this.version === '1.1') {
+              this.problems.warning({
+                file: this.#csv,
+                line,
+                column: column.name,
+                value,
+                rule: 'legacy-value',
+                message: 'the OneRoster 1.1 role administrator is read as siteAdministrator',
+              });
+              return 'siteAdministrator';
+            }
+            return this.#error(
               line,
-              column: column.name,
+              column,
               value,
-              rule: 'legacy-value',
-              message:
-                'administrator is a OneRoster 1.1 role (1.2: siteAdministrator or districtAdministrator); kept as is',
-            });
-            return value;
+              'legacy-value',
+              'administrator is not a OneRoster 1.2 role: it is ambiguous, use siteAdministrator or districtAdministrator (it is only converted in 1.1 packages)',
+            );
           }
           const canonical = lower.get(value.toLowerCase());
           if (canonical !== undefined) return this.#caseWarning(line, column, value, canonical);

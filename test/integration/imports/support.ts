@@ -104,34 +104,9 @@ export async function rosterGet(
   stack: ImportStack,
   key: string,
   path: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${stack.under.baseUrl}/ims/oneroster/rostering/v1p2${path}`, {
     headers: { authorization: `Bearer ${key}` },
   });
   return { status: response.status, body: await response.json() };
-}
-
-/**
- * Writes the small generated district as a bulk package that is semantically complete: the
- * generator leaves tobedeleted classes and users out of bulk files but keeps enrollments and
- * demographics that name them, which a strict import rightly rejects.
- */
-export async function writeCompleteBulkPackage(dir: string): Promise<void> {
-  const { writeFile: write, readFile: read } = await import('node:fs/promises');
-  const { writeCsvPackage } = await import('../../../api/generator/csv.js');
-  const { SIZES, generateDistrict } = await import('../../../api/generator/district.js');
-  await writeCsvPackage(generateDistrict(SIZES.small, 1), dir);
-  const ids = async (file: string): Promise<Set<string>> =>
-    new Set((await read(join(dir, file), 'utf8')).split('\r\n').map((line) => line.split(',')[0] ?? ''));
-  const users = await ids('users.csv');
-  const classes = await ids('classes.csv');
-  const filter = async (file: string, keep: (fields: string[]) => boolean): Promise<void> => {
-    const lines = (await read(join(dir, file), 'utf8')).split('\r\n');
-    await write(
-      join(dir, file),
-      [lines[0], ...lines.slice(1).filter((l) => l === '' || keep(l.split(',')))].join('\r\n'),
-    );
-  };
-  await filter('enrollments.csv', (f) => classes.has(f[3] ?? '') && users.has(f[5] ?? ''));
-  await filter('demographics.csv', (f) => users.has(f[0] ?? ''));
 }

@@ -7,7 +7,11 @@ const enrollmentHeader = FILE_SPECS.enrollments.columns.map((c) => c.name);
 
 function validate(
   row: string[],
-  { mode = 'bulk' as 'bulk' | 'delta', strict = false, header = enrollmentHeader } = {},
+  {
+    mode = 'bulk',
+    strict = false,
+    header = enrollmentHeader,
+  }: { mode?: 'bulk' | 'delta'; strict?: boolean; header?: string[] } = {},
 ): { line: string; problems: ProblemCollector } {
   const problems = new ProblemCollector(strict);
   const validator = new RowValidator(
@@ -40,7 +44,13 @@ describe('row validation', () => {
     const { problems } = validate(row);
     const report = problems.report();
     expect(report.errors).toEqual([
-      expect.objectContaining({ file: 'enrollments.csv', line: 2, column, rule, value: expect.any(String) }),
+      expect.objectContaining({
+        file: 'enrollments.csv',
+        line: 2,
+        column,
+        rule,
+        value: expect.any(String) as string,
+      }),
     ]);
   });
 
@@ -127,5 +137,29 @@ describe('row validation', () => {
     expect(report.totals.errors).toBe(10);
     expect(report.totals.byRule).toEqual({ 'a.csv:r': 10 });
     expect(report.truncated).toBe(true);
+  });
+
+  it('When roles.csv uses the 1.1 role administrator, then a 1.2 package gets an error and a 1.1 package reads it as siteAdministrator', () => {
+    const header = FILE_SPECS.roles.columns.map((c) => c.name);
+    const row = ['r1', '', '', 'u1', 'primary', 'administrator', '', '', 'o1', ''];
+    const stage = (version: '1.1' | '1.2'): { line: string; problems: ProblemCollector } => {
+      const problems = new ProblemCollector(false);
+      const validator = new RowValidator(
+        FILE_SPECS.roles,
+        'bulk',
+        version,
+        header,
+        stageColumns('roles'),
+        problems,
+      );
+      return { line: validator.stage(row, 2), problems };
+    };
+    const v12 = stage('1.2');
+    expect(v12.problems.report().errors).toEqual([
+      expect.objectContaining({ file: 'roles.csv', line: 2, column: 'role', rule: 'legacy-value' }),
+    ]);
+    const v11 = stage('1.1');
+    expect(v11.problems.errorCount).toBe(0);
+    expect(v11.line.split('\t')).toContain('siteAdministrator');
   });
 });
