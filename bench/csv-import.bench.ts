@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,9 +60,19 @@ async function rawCopy(url: string): Promise<{ seconds: number; rows: number }> 
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(packageDir, 'manifest.csv'))) {
-    process.stdout.write(`generating the large district into ${packageDir} (once)…\n`);
+  // the cached package is regenerated whenever the generator's code changes
+  const generatorDir = join(root, 'dist', 'api', 'generator');
+  const hash = createHash('sha256');
+  for (const file of (await readdir(generatorDir)).filter((f) => f.endsWith('.js')).sort())
+    hash.update(await readFile(join(generatorDir, file)));
+  const stamp = `${packageDir}.generator`;
+  const fingerprint = hash.digest('hex');
+  const cached = existsSync(stamp) ? await readFile(stamp, 'utf8') : '';
+  if (!existsSync(join(packageDir, 'manifest.csv')) || cached !== fingerprint) {
+    process.stdout.write(`generating the large district into ${packageDir}…\n`);
+    await rm(packageDir, { recursive: true, force: true });
     await writeCsvPackage(generateDistrict(SIZES.large, 1), packageDir);
+    await writeFile(stamp, fingerprint);
   }
   const bytes = (await Promise.all((await readdir(packageDir)).map((f) => stat(join(packageDir, f))))).reduce(
     (sum, s) => sum + s.size,
