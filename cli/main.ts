@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { settingsTable } from '../lib/config/settings.js';
-import { apiSettings } from '../api/config.js';
 
 const USAGE = `usage: rosterhub <command>
 
@@ -90,9 +88,11 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(rosterHubInstanceCrdYaml());
       return;
     }
-    case 'config':
-      process.stdout.write(`${settingsTable(apiSettings)}\n`);
+    case 'config': {
+      const { configurationDocs } = await import('./config-docs.js');
+      process.stdout.write(configurationDocs());
       return;
+    }
     case undefined:
     case 'help':
     case '--help':

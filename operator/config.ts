@@ -52,8 +52,8 @@ export const operatorSettings = {
   } satisfies Setting<string>,
   identity: {
     env: 'POD_NAME',
-    doc: 'This replica’s identity in the Lease (the pod name in a cluster)',
-    default: hostname(),
+    doc: 'This replica’s identity in the Lease and in Events (the pod name in a cluster); empty: the host name',
+    default: '',
     parse: (raw: string) => raw,
   } satisfies Setting<string>,
   healthPort: {
@@ -81,5 +81,6 @@ export type OperatorConfig = ConfigOf<typeof operatorSettings>;
 export function loadOperatorConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): OperatorConfig {
-  return loadConfig(operatorSettings, env);
+  const config = loadConfig(operatorSettings, env);
+  return config.identity === '' ? { ...config, identity: hostname() } : config;
 }

@@ -58,10 +58,12 @@ export function loadConfig<S extends SettingsSchema>(
 /** A Markdown table of the settings, for the README: one source of truth for the docs. */
 export function settingsTable(schema: SettingsSchema): string {
   const rows = Object.values(schema).map((s) => {
-    const fallback =
-      s.default === undefined
-        ? '(required)'
-        : `\`${typeof s.default === 'string' ? s.default : JSON.stringify(s.default)}\``;
+    const shown = Array.isArray(s.default)
+      ? s.default.join(',')
+      : typeof s.default === 'string'
+        ? s.default
+        : JSON.stringify(s.default);
+    const fallback = s.default === undefined ? '(required)' : shown === '' ? '(empty)' : `\`${shown}\``;
     return `| \`${s.env}\` | ${fallback} | ${s.doc} |`;
   });
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
