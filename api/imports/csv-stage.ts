@@ -57,6 +57,8 @@ export async function stageFile(options: StageFileOptions): Promise<number> {
   let rows = 0;
   const parser: Parser = parse({
     bom: true,
+    // LF and CRLF, also mixed within a file (editors and SIS exports append either)
+    record_delimiter: ['\r\n', '\n'],
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,

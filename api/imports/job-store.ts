@@ -115,9 +115,10 @@ export class ImportJobStore {
     );
   }
 
+  /** A run starts: every run counts, also one that resumes a job whose worker died (a stall). */
   async markActive(id: string, attempt: number): Promise<void> {
     await this.db.query(
-      `update import_jobs set state = 'active', attempts = $2, started_at = coalesce(started_at, now()), error = null
+      `update import_jobs set state = 'active', attempts = greatest(attempts + 1, $2), started_at = coalesce(started_at, now()), error = null
        where id = $1 and state in ('queued', 'active', 'retrying')`,
       [id, attempt],
     );

@@ -44,7 +44,12 @@ export function checkManifest(
   }
   let rows: string[][];
   try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
+    rows = parse(text, {
+      bom: true,
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+    });
   } catch (error) {
     problems.error({ file: MANIFEST, rule: 'csv-syntax', message: (error as Error).message });
     return undefined;
