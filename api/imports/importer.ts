@@ -150,6 +150,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       await client.query(`set client_connection_check_interval = '2s'`).catch(() => undefined);
       await client.query('begin');
       await client.query(`set local work_mem = '256MB'`);
+      await client.query(`set local maintenance_work_mem = '256MB'`);
       emit('waiting-for-lock');
       let mark = performance.now();
       await client.query(IMPORT_LOCK_SQL);

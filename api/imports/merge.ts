@@ -205,6 +205,21 @@ async function prepareEmbedded(
   return { all: false };
 }
 
+/** Drops a table's indexes but its primary key, returning their definitions to build them again. */
+async function dropSecondaryIndexes(
+  client: pg.ClientBase,
+  table: string,
+): Promise<{ name: string; definition: string }[]> {
+  const indexes = await client.query<{ name: string; definition: string }>(
+    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+     from pg_index i where i.indrelid = $1::regclass and not i.indisprimary
+       and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
+    [table],
+  );
+  for (const index of indexes.rows) await client.query(`drop index ${index.name}`);
+  return indexes.rows;
+}
+
 /** Merges one table's stage into it (upsert of active rows; bulk: the rest become tobedeleted). */
 async function mergeTable(
   client: pg.ClientBase,
@@ -220,11 +235,19 @@ async function mergeTable(
   const names = columns.map(([name]) => name);
   const compared = mode === 'bulk' ? ['status', ...names] : ['status', 'date_last_modified', ...names];
   const dlm = mode === 'bulk' ? '$1::timestamptz' : 's.date_last_modified::timestamptz';
+  // A bulk file into an empty table (a first import): insert in key order without the secondary
+  // indexes, then build them in one sort each, which is several times faster than maintaining
+  // them row by row. Readers of the empty table wait for the commit instead of seeing nothing.
+  const intoEmpty =
+    mode === 'bulk' &&
+    (await client.query<{ found: boolean }>(`select exists (select 1 from ${table}) as found`)).rows[0]
+      ?.found === false;
+  const indexes = intoEmpty ? await dropSecondaryIndexes(client, table) : [];
   const upsert = await client.query<{ inserted: string; updated: string }>(
     `with m as (
        insert into ${table} as t (sourced_id, status, date_last_modified, ${names.join(', ')})
        select s.sourced_id, 'active', ${dlm}, ${columns.map(([, expr]) => expr).join(', ')}
-       from ${stage} s ${join} where s.status = 'active'
+       from ${stage} s ${join} where s.status = 'active' ${intoEmpty ? 'order by s.sourced_id' : ''}
        on conflict (sourced_id) do update set status = excluded.status, date_last_modified = excluded.date_last_modified,
          ${names.map((name) => `${name} = excluded.${name}`).join(', ')}
        where (${compared.map((name) => `t.${name}`).join(', ')}) is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
@@ -232,8 +255,10 @@ async function mergeTable(
      ) select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from m`,
     mode === 'bulk' ? [importTime] : [],
   );
-  const deleted =
-    mode === 'bulk'
+  for (const index of indexes) await client.query(index.definition);
+  const deleted = intoEmpty
+    ? 0
+    : mode === 'bulk'
       ? await count(
           client,
           `with m as (update ${table} t set status = 'tobedeleted', date_last_modified = $1
