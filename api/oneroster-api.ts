@@ -109,14 +109,15 @@ export class OneRosterApi {
       authorize: authorize(this.auth, this.#limiter, metrics),
       publicBaseUrl: config.publicBaseUrl,
     };
+    // the busiest collections first: Express tries routes in order
     for (const register of [
-      academicSessionsRoutes,
+      usersRoutes,
+      enrollmentsRoutes,
       classesRoutes,
       coursesRoutes,
-      demographicsRoutes,
-      enrollmentsRoutes,
       orgsRoutes,
-      usersRoutes,
+      academicSessionsRoutes,
+      demographicsRoutes,
     ]) {
       register(rostering, ctx);
     }
