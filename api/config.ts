@@ -1,4 +1,5 @@
 import { loadConfig, type ConfigOf, type Setting } from '../lib/config/settings.js';
+import { withConnectionUrls } from '../lib/config/connection-urls.js';
 import { boolean, integer, oneOf, port, url } from '../lib/config/parsers.js';
 import { importSpoolDirSetting } from './imports/settings.js';
 
@@ -18,7 +19,7 @@ export const apiSettings = {
   } satisfies Setting<string>,
   databaseUrl: {
     env: 'DATABASE_URL',
-    doc: 'PostgreSQL connection URL (`postgres://user:password@host:port/db`)',
+    doc: 'PostgreSQL connection URL (`postgres://user:password@host:port/db`); or, when unset, composed (escaped) from PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE',
     parse: url(['postgres', 'postgresql']),
     secret: true,
   } satisfies Setting<string>,
@@ -30,7 +31,7 @@ export const apiSettings = {
   } satisfies Setting<number>,
   redisUrl: {
     env: 'REDIS_URL',
-    doc: 'Redis connection URL (`redis://[:password@]host:port[/db]` or `rediss://`)',
+    doc: 'Redis connection URL (`redis://[:password@]host:port[/db]` or `rediss://`); or, when unset, composed (escaped) from REDIS_SCHEME, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD',
     parse: url(['redis', 'rediss']),
     secret: true,
   } satisfies Setting<string>,
@@ -160,5 +161,5 @@ export const apiSettings = {
 export type ApiConfig = ConfigOf<typeof apiSettings>;
 
 export function loadApiConfig(env: Readonly<Record<string, string | undefined>> = process.env): ApiConfig {
-  return loadConfig(apiSettings, env);
+  return loadConfig(apiSettings, withConnectionUrls(env));
 }

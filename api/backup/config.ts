@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig, type ConfigOf, type Setting } from '../../lib/config/settings.js';
+import { withConnectionUrls } from '../../lib/config/connection-urls.js';
 import { boolean, integer, oneOf, text, url } from '../../lib/config/parsers.js';
 
 const optionalText = (doc: string, env: string): Setting<string> => ({
@@ -12,7 +13,7 @@ const optionalText = (doc: string, env: string): Setting<string> => ({
 export const backupSettings = {
   databaseUrl: {
     env: 'DATABASE_URL',
-    doc: 'PostgreSQL to dump (backup) or to restore into (restore)',
+    doc: 'PostgreSQL to dump (backup) or to restore into (restore); or composed from the PG* variables',
     parse: url(['postgres', 'postgresql']),
     secret: true,
   } satisfies Setting<string>,
@@ -75,7 +76,7 @@ export type BackupConfig = ConfigOf<typeof backupSettings>;
 export function loadBackupConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): BackupConfig {
-  const config = loadConfig(backupSettings, env);
+  const config = loadConfig(backupSettings, withConnectionUrls(env));
   const needs: Record<BackupConfig['destination'], [keyof BackupConfig, string][]> = {
     pvc: [['dir', 'BACKUP_DIR']],
     s3: [['s3Bucket', 'BACKUP_S3_BUCKET']],

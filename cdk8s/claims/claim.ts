@@ -3,7 +3,7 @@ import type { k8s } from 'cdk8s-plus-27';
 /** Where one connection setting comes from: a literal, or a key of a Secret. */
 export type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
 
-/** How the app reaches PostgreSQL; becomes PGHOST… and DATABASE_URL. */
+/** How the app reaches PostgreSQL; becomes PGHOST… (the app composes DATABASE_URL). */
 export interface PostgresConnection {
   readonly host: EnvSource;
   readonly port: EnvSource;
@@ -13,7 +13,7 @@ export interface PostgresConnection {
   readonly sslmode: EnvSource;
 }
 
-/** How the app reaches Redis; becomes REDIS_HOST… and REDIS_URL. */
+/** How the app reaches Redis; becomes REDIS_HOST… (the app composes REDIS_URL). */
 export interface RedisConnection {
   readonly scheme: EnvSource;
   readonly host: EnvSource;

@@ -8,9 +8,9 @@ function envVar(name: string, source: EnvSource): k8s.EnvVar {
 }
 
 /**
- * PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, then DATABASE_URL composed from
- * them with Kubernetes' `$(VAR)` expansion (no shell). The expansion does not URL-encode,
- * so passwords must be URL-safe; the split variables are there for clients that read them.
+ * PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. The app composes DATABASE_URL
+ * from them itself, escaping the password (`$(VAR)` expansion in a manifest would not), and
+ * pg_dump reads them as they are.
  */
 export function databaseEnv(connection: PostgresConnection): k8s.EnvVar[] {
   return [
@@ -20,20 +20,15 @@ export function databaseEnv(connection: PostgresConnection): k8s.EnvVar[] {
     envVar('PGPASSWORD', connection.password),
     envVar('PGDATABASE', connection.database),
     envVar('PGSSLMODE', connection.sslmode),
-    {
-      name: 'DATABASE_URL',
-      value: 'postgres://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)',
-    },
   ];
 }
 
-/** REDIS_SCHEME, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, then REDIS_URL composed from them. */
+/** REDIS_SCHEME, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD; the app composes REDIS_URL, escaping the key. */
 export function redisEnv(connection: RedisConnection): k8s.EnvVar[] {
   return [
     envVar('REDIS_SCHEME', connection.scheme),
     envVar('REDIS_HOST', connection.host),
     envVar('REDIS_PORT', connection.port),
     envVar('REDIS_PASSWORD', connection.password),
-    { name: 'REDIS_URL', value: '$(REDIS_SCHEME)://:$(REDIS_PASSWORD)@$(REDIS_HOST):$(REDIS_PORT)' },
   ];
 }

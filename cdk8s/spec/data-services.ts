@@ -115,7 +115,7 @@ export const DatabaseSpec = withRules(
       externalSecretRef: Type.Optional(
         SecretRef(
           'Secret with the keys `host`, `port`, `username`, `password`, `database` and `sslmode` of an external server (external mode only). ' +
-            'The password must be URL-safe, since DATABASE_URL is composed from the keys.',
+            'The app escapes the password when it composes its connection URL, so any characters are fine.',
         ),
       ),
       deletionPolicy: DeletionPolicy,

@@ -18,29 +18,22 @@ const managed = (platform: 'aks' | 'eks', extra: Record<string, unknown> = {}) =
   });
 
 describe('data-service claims end in the connection variables the app reads', () => {
-  it('When the variables are listed, then DATABASE_URL and REDIS_URL come after the parts they expand', () => {
+  it('When the variables are listed, then the app gets the split connection settings and no unescaped composed URL', () => {
     const names = [...apiEnv(synthesize(instance())).keys()];
-    expect(names.slice(0, 12)).toEqual([
+    expect(names.slice(0, 10)).toEqual([
       'PGHOST',
       'PGPORT',
       'PGUSER',
       'PGPASSWORD',
       'PGDATABASE',
       'PGSSLMODE',
-      'DATABASE_URL',
       'REDIS_SCHEME',
       'REDIS_HOST',
       'REDIS_PORT',
       'REDIS_PASSWORD',
-      'REDIS_URL',
     ]);
-    const env = apiEnv(synthesize(instance()));
-    expect(env.get('DATABASE_URL')?.value).toBe(
-      'postgres://$(PGUSER):$(PGPASSWORD)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)',
-    );
-    expect(env.get('REDIS_URL')?.value).toBe(
-      '$(REDIS_SCHEME)://:$(REDIS_PASSWORD)@$(REDIS_HOST):$(REDIS_PORT)',
-    );
+    expect(names).not.toContain('DATABASE_URL');
+    expect(names).not.toContain('REDIS_URL');
   });
 
   it('When the services are in the cluster, then hosts are the headless Services and passwords come from generated Secrets', () => {

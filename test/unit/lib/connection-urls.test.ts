@@ -1,0 +1,44 @@
+import { withConnectionUrls } from '../../../lib/config/connection-urls.js';
+import { loadApiConfig } from '../../../api/config.js';
+
+describe('connection URLs from split variables', () => {
+  it('When only the parts are set, then the URLs are composed with every part escaped', () => {
+    const env = withConnectionUrls({
+      PGHOST: 'db.internal',
+      PGPORT: '6432',
+      PGUSER: 'app@district',
+      PGPASSWORD: 'p/ss+w=rd:@?',
+      PGDATABASE: 'rosterhub',
+      PGSSLMODE: 'require',
+      REDIS_SCHEME: 'rediss',
+      REDIS_HOST: 'cache.redis.cache.windows.net',
+      REDIS_PORT: '6380',
+      REDIS_PASSWORD: 'abc/def+ghi==',
+    });
+    const database = new URL(env.DATABASE_URL!);
+    expect(decodeURIComponent(database.password)).toBe('p/ss+w=rd:@?');
+    expect(decodeURIComponent(database.username)).toBe('app@district');
+    expect(database.host).toBe('db.internal:6432');
+    expect(database.searchParams.get('sslmode')).toBe('require');
+    const redis = new URL(env.REDIS_URL!);
+    expect(redis.protocol).toBe('rediss:');
+    expect(decodeURIComponent(redis.password)).toBe('abc/def+ghi==');
+    expect(redis.host).toBe('cache.redis.cache.windows.net:6380');
+  });
+
+  it('When DATABASE_URL and REDIS_URL are set, then they win over the parts', () => {
+    const env = withConnectionUrls({
+      DATABASE_URL: 'postgres://a/b',
+      PGHOST: 'x',
+      REDIS_URL: 'redis://c',
+      REDIS_HOST: 'y',
+    });
+    expect([env.DATABASE_URL, env.REDIS_URL]).toEqual(['postgres://a/b', 'redis://c']);
+  });
+
+  it('When the API is configured only with the parts, then its config is valid', () => {
+    const config = loadApiConfig({ PGHOST: 'db', PGPASSWORD: 's/+', REDIS_HOST: 'cache' });
+    expect(config.databaseUrl).toBe('postgres://:s%2F%2B@db:5432/postgres');
+    expect(config.redisUrl).toBe('redis://cache:6379');
+  });
+});
