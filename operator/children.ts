@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { labelKeys, managedBy } from '../cdk8s/index.js';
 import { Informer, type WatchRestartReason } from './runtime/informer.js';
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
@@ -38,7 +37,6 @@ export class ChildCache {
   readonly #informers = new Map<string, Informer<KubeObject>[]>();
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
     private readonly client: KubeClient,
     private readonly namespaces: readonly string[],
     private readonly events: ChildEvents,
@@ -58,7 +56,7 @@ export class ChildCache {
     const scopes = info.namespaced && this.namespaces.length > 0 ? this.namespaces : [undefined];
     const informers = scopes.map((namespace) => {
       const path = `${info.groupVersionPath}${namespace ? `/namespaces/${namespace}` : ''}/${info.plural}`;
-      const informer = new Informer<KubeObject>(this.kubeConfig, {
+      const informer = new Informer<KubeObject>(this.client.watch.bind(this.client), {
         resource: info.plural,
         path,
         labelSelector: childSelector,

@@ -1,4 +1,3 @@
-import { HttpMethod } from '@kubernetes/client-node';
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
 
 /** Writes core/v1 Events about an instance; the reconciler emits them on condition transitions only. */
@@ -17,7 +16,7 @@ export class EventRecorder {
   ): Promise<void> {
     const namespace = subject.metadata.namespace ?? 'default';
     const now = new Date().toISOString();
-    await this.client.request(HttpMethod.POST, `/api/v1/namespaces/${namespace}/events`, {
+    await this.client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
       body: {
         apiVersion: 'v1',
         kind: 'Event',

@@ -1,8 +1,8 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../lib/config/settings.js';
 import { createLogger } from '../lib/logging/logger.js';
 import { packageVersion } from '../lib/version.js';
 import { loadOperatorConfig } from './config.js';
+import { loadConnection } from './kube/connection.js';
 import { Operator } from './operator.js';
 
 /** `rosterhub operator [--namespaces a,b]`: runs until SIGTERM/SIGINT. */
@@ -35,9 +35,7 @@ export async function runOperator(args: string[]): Promise<void> {
     level: config.logLevel,
     format: config.logFormat,
   });
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
-  const operator = new Operator(kubeConfig, config, logger);
+  const operator = new Operator(await loadConnection(), config, logger);
   await operator.start();
   const stop = (signal: string): void => {
     logger.info(`received ${signal}; stopping`);

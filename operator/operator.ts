@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { labelKeys, rosterHubInstanceApi } from '../cdk8s/index.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { ChildCache } from './children.js';
@@ -7,6 +6,7 @@ import type { OperatorConfig } from './config.js';
 import { EventRecorder } from './events.js';
 import { HealthServer } from './health-server.js';
 import { InstanceReconciler, type InstanceObject } from './instance-reconciler.js';
+import type { ApiConnection } from './kube/connection.js';
 import { KubeClient } from './kube/kube-client.js';
 import { Controller } from './runtime/controller.js';
 import { Informer } from './runtime/informer.js';
@@ -35,7 +35,8 @@ function worthReconciling(object: InstanceObject, previous: InstanceObject): boo
 /**
  * The operator process: health and metrics server, leader election, informers on
  * RosterHubInstances and their children, the work queue and its workers, and a periodic resync.
- * Only the leader runs informers and workers; `stop()` undoes `start()` in reverse order.
+ * Only the leader runs informers and workers; `stop()` undoes `start()` in reverse order and
+ * closes the connection.
  */
 export class Operator {
   readonly metrics = new OperatorMetrics();
@@ -53,18 +54,19 @@ export class Operator {
   #stopping: Promise<void> | undefined;
 
   constructor(
-    kubeConfig: KubeConfig,
+    connection: ApiConnection,
     private readonly config: OperatorConfig,
     private readonly logger: Logger,
     private readonly onLostLeadership: () => void = () => process.exit(1),
   ) {
-    this.#client = new KubeClient(kubeConfig);
+    this.#client = new KubeClient(connection);
+    const watch = this.#client.watch.bind(this.#client);
     this.#queue = new WorkQueue(defaultControllerRateLimiter(), this.metrics.queueObserver(CONTROLLER));
     const { group, version, plural } = rosterHubInstanceApi;
     const scopes = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
     this.#instances = scopes.map(
       (namespace) =>
-        new Informer<InstanceObject>(kubeConfig, {
+        new Informer<InstanceObject>(watch, {
           resource: plural,
           path: `/apis/${group}/${version}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`,
           list: () =>
@@ -77,12 +79,14 @@ export class Operator {
             deleted: (object) => {
               this.#queue.forget(keyOf(object));
               this.#setPhase(keyOf(object), undefined);
+              // One last reconcile finds it gone and drops what was kept about it.
+              this.#queue.add(keyOf(object));
             },
           },
           onRestart: (reason) => this.metrics.watchRestarts.inc({ resource: plural, reason }),
         }),
     );
-    this.#children = new ChildCache(kubeConfig, this.#client, config.watchNamespaces, {
+    this.#children = new ChildCache(this.#client, config.watchNamespaces, {
       changed: (child) => {
         const instance = child.metadata.labels?.[labelKeys.instance];
         if (instance) this.#queue.add(`${child.metadata.namespace ?? 'default'}/${instance}`);
@@ -113,7 +117,7 @@ export class Operator {
       config.workers,
     );
     if (config.leaderElect) {
-      this.#elector = new LeaderElector(kubeConfig, {
+      this.#elector = new LeaderElector(this.#client, {
         namespace: config.leaseNamespace,
         name: config.leaseName,
         identity: `${config.identity}_${randomBytes(4).toString('hex')}`,
@@ -196,6 +200,7 @@ export class Operator {
       await this.#children.stop();
       await this.#elector?.stop();
       await this.#health.close();
+      this.#client.connection.close();
     })();
     return this.#stopping;
   }

@@ -1,5 +1,7 @@
-import { RequestContext, HttpMethod, type KubeConfig } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import type { ApiConnection } from './connection.js';
+import { send, streamLines, type HttpMethod } from './http.js';
+
+export type { HttpMethod } from './http.js';
 
 /** A Kubernetes object as the operator handles it: plain JSON. */
 export interface KubeObject {
@@ -80,44 +82,66 @@ export class KubeClient {
   /** Kinds found missing, until when: many instances asking for one missing CRD cost one lookup. */
   readonly #notServed = new Map<string, number>();
 
-  constructor(readonly kubeConfig: KubeConfig) {}
+  constructor(readonly connection: ApiConnection) {}
+
+  #url(path: string, query: Query | undefined): URL {
+    const url = new URL(this.connection.server + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
 
   async request<T>(
     method: HttpMethod,
     path: string,
     options: { body?: unknown; contentType?: string; query?: Query } = {},
   ): Promise<T> {
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/$/, '') + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    const context = new RequestContext(url.toString(), method);
-    await this.kubeConfig.applySecurityAuthentication(context);
-    const headers: Record<string, string> = { ...context.getHeaders(), accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await fetch(url, {
+    const response = await send(
+      this.connection,
       method,
+      this.#url(path, options.query),
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      dispatcher: context.getDispatcher(),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    if (!response.ok) {
+      options.body === undefined ? undefined : JSON.stringify(options.body),
+      REQUEST_TIMEOUT_MS,
+    );
+    if (response.status < 200 || response.status >= 300) {
       let reason = '';
-      let message = text;
+      let message = response.text;
       try {
-        const status = JSON.parse(text) as { reason?: string; message?: string };
+        const status = JSON.parse(response.text) as { reason?: string; message?: string };
         reason = status.reason ?? '';
-        message = status.message ?? text;
+        message = status.message ?? response.text;
       } catch {
         // not a Status object
       }
       throw new KubeApiError(response.status, reason, `${method} ${path}: ${response.status} ${message}`);
     }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    return (response.text === '' ? undefined : JSON.parse(response.text)) as T;
+  }
+
+  /**
+   * Watches a collection until the server ends the stream or `signal` aborts it; each event's
+   * type and object go to `onEvent`. Rejects like `streamLines` (status, broken connection,
+   * inactivity).
+   */
+  watch<T>(
+    path: string,
+    query: Query,
+    onEvent: (type: string, object: T) => void,
+    options: { signal: AbortSignal; inactivityMs: number },
+  ): Promise<void> {
+    return streamLines(
+      this.connection,
+      this.#url(path, { ...query, watch: true }),
+      (line) => {
+        const event = JSON.parse(line) as { type: string; object: T };
+        onEvent(event.type, event.object);
+      },
+      options,
+    );
   }
 
   /** Where a kind lives, or `undefined` when the API server does not serve it. */
@@ -161,7 +185,7 @@ export class KubeClient {
   ): Promise<T | undefined> {
     try {
       return await this.request<T>(
-        HttpMethod.GET,
+        'GET',
         `${await this.collectionPath(apiVersion, kind, namespace)}/${name}`,
       );
     } catch (error) {
@@ -176,7 +200,7 @@ export class KubeClient {
     namespace?: string,
     labelSelector?: string,
   ): Promise<KubeList<T>> {
-    return this.request<KubeList<T>>(HttpMethod.GET, await this.collectionPath(apiVersion, kind, namespace), {
+    return this.request<KubeList<T>>('GET', await this.collectionPath(apiVersion, kind, namespace), {
       query: { labelSelector },
     });
   }
@@ -188,7 +212,7 @@ export class KubeClient {
     subresource?: 'status',
   ): Promise<T> {
     const path = (await this.objectPath(object)) + (subresource ? `/${subresource}` : '');
-    return this.request<T>(HttpMethod.PATCH, path, {
+    return this.request<T>('PATCH', path, {
       body: object,
       contentType: 'application/apply-patch+yaml',
       query: { fieldManager, force: true },
@@ -197,7 +221,7 @@ export class KubeClient {
 
   async create<T extends KubeObject>(object: KubeObject, fieldManager: string): Promise<T> {
     return this.request<T>(
-      HttpMethod.POST,
+      'POST',
       await this.collectionPath(object.apiVersion, object.kind, object.metadata.namespace),
       {
         body: object,
@@ -211,7 +235,7 @@ export class KubeClient {
     patch: unknown,
     fieldManager: string,
   ): Promise<T> {
-    return this.request<T>(HttpMethod.PATCH, await this.objectPath(object), {
+    return this.request<T>('PATCH', await this.objectPath(object), {
       body: patch,
       contentType: 'application/merge-patch+json',
       query: { fieldManager },
@@ -224,7 +248,7 @@ export class KubeClient {
     propagationPolicy: 'Background' | 'Foreground' | 'Orphan' = 'Background',
   ): Promise<void> {
     try {
-      await this.request(HttpMethod.DELETE, await this.objectPath(object), { query: { propagationPolicy } });
+      await this.request('DELETE', await this.objectPath(object), { query: { propagationPolicy } });
     } catch (error) {
       if (error instanceof KubeApiError && error.code === 404) return;
       throw error;
@@ -236,7 +260,7 @@ export class KubeClient {
     if (!pending) {
       const groupVersionPath = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
       pending = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(
-        HttpMethod.GET,
+        'GET',
         groupVersionPath,
       ).then(
         (list) =>

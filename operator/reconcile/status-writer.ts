@@ -1,7 +1,6 @@
-import { HttpMethod } from '@kubernetes/client-node';
 import { rosterHubInstanceApi } from '../../cdk8s/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
-import { ConditionType, mergeConditions, transitions, type Condition } from '../conditions.js';
+import { ConditionType, Reason, mergeConditions, transitions, type Condition } from '../conditions.js';
 import type { EventRecorder } from '../events.js';
 import { STATUS_FIELD_MANAGER } from '../field-manager.js';
 import type { KubeClient, KubeObject } from '../kube/kube-client.js';
@@ -69,7 +68,7 @@ export class StatusWriter {
     const namespace = instance.metadata.namespace ?? 'default';
     const { group, version, plural } = rosterHubInstanceApi;
     await this.client.request(
-      HttpMethod.PATCH,
+      'PATCH',
       `/apis/${group}/${version}/namespaces/${namespace}/${plural}/${instance.metadata.name}/status`,
       {
         body: { status: withRemovals(before, status) },
@@ -78,8 +77,9 @@ export class StatusWriter {
       },
     );
     this.#written.set(key, { basedOn: instance.metadata.resourceVersion, status });
+    const seen = new Set((before?.conditions ?? []).map((condition) => condition.type));
     for (const changed of transitions(before?.conditions ?? [], status.conditions ?? [])) {
-      if (!shouldAnnounce(changed)) continue;
+      if (!shouldAnnounce(changed, seen.has(changed.type))) continue;
       const type =
         changed.status === 'False' &&
         changed.type !== ConditionType.Paused &&
@@ -127,7 +127,18 @@ function normalize(status: InstanceStatus | undefined): unknown {
   ) as unknown;
 }
 
-// Reconciliation resuming is not news; being paused is.
-function shouldAnnounce(condition: Condition): boolean {
+/** Reasons that need a person, worth an Event even on a condition's first appearance. */
+const ACTIONABLE = new Set<string>([
+  Reason.CRDNotInstalled,
+  Reason.ExternalSecretMissing,
+  Reason.InvalidSpec,
+  Reason.MigrationFailed,
+  Reason.ReconcileFailed,
+]);
+
+// A condition's first appearance (a new instance gets ten at once) is news only when someone
+// must act; after that every flip is, except reconciliation resuming.
+function shouldAnnounce(condition: Condition, seenBefore: boolean): boolean {
+  if (!seenBefore) return condition.status === 'False' && ACTIONABLE.has(condition.reason);
   return condition.type !== ConditionType.Paused || condition.status === 'True';
 }

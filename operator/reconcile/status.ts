@@ -154,7 +154,9 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
         ConditionType.Reconciled,
         true,
         Reason.ReconcileSucceeded,
-        'every object is applied',
+        inputs.notServed.size > 0
+          ? `every object is applied except ${[...inputs.notServed].join(', ')}, whose CRD is not installed`
+          : 'every object is applied',
         generation,
       );
 

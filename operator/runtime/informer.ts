@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
 
 /** The least an informed object has. */
 export interface InformedObject {
@@ -18,6 +17,14 @@ export interface InformerHandlers<T extends InformedObject> {
 }
 
 export type WatchRestartReason = 'closed' | 'expired' | 'stalled' | 'error';
+
+/** Opens one watch (KubeClient.watch): resolves when it ends, rejects on errors (`code` 410: expired). */
+export type WatchFunction = (
+  path: string,
+  query: Record<string, string | number | boolean>,
+  onEvent: (type: string, object: unknown) => void,
+  options: { signal: AbortSignal; inactivityMs: number },
+) => Promise<void>;
 
 export interface InformerOptions<T extends InformedObject> {
   /** For logs and metrics, e.g. `rosterhubinstances`. */
@@ -38,6 +45,13 @@ function keyOf(object: InformedObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
+/** Cached objects drop `metadata.managedFields`: nothing reads them, and they are a third of an object. */
+function slim<T extends InformedObject>(object: T): T {
+  const metadata = object.metadata as { managedFields?: unknown } | undefined;
+  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  return object;
+}
+
 /**
  * List-then-watch cache of one resource that never gives up: a closed watch resumes from the last
  * resourceVersion, an expired one (410 Gone) relists and emits the differences, errors back off
@@ -46,10 +60,10 @@ function keyOf(object: InformedObject): string {
  */
 export class Informer<T extends InformedObject> {
   readonly #cache = new Map<string, T>();
-  readonly #watch: Watch;
   #resourceVersion = '';
   #stopped = true;
-  #abort: AbortController | undefined;
+  /** Aborted by stop(): ends the watch, or a backoff, at once. */
+  #stopping = new AbortController();
   #loop: Promise<void> | undefined;
 
   // A method, not the field, so that TypeScript does not narrow a flag that stop() flips
@@ -61,13 +75,9 @@ export class Informer<T extends InformedObject> {
   readonly synced: Promise<void>;
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly watch: WatchFunction,
     private readonly options: InformerOptions<T>,
   ) {
-    this.#watch = new Watch(kubeConfig);
-    // client-node aborts a watch that received no bytes for this long (its inactivity timer).
-    (this.#watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
-      options.stallTimeoutMs ?? 150_000;
     this.synced = new Promise((resolve) => {
       this.#synced = resolve;
     });
@@ -83,12 +93,13 @@ export class Informer<T extends InformedObject> {
 
   start(): void {
     this.#stopped = false;
+    this.#stopping = new AbortController();
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#abort?.abort();
+    this.#stopping.abort();
     await this.#loop;
   }
 
@@ -113,14 +124,14 @@ export class Informer<T extends InformedObject> {
         }
         this.options.onRestart?.('error', error);
         backoffMs = Math.min(backoffMs === 0 ? 1000 : backoffMs * 2, 30_000);
-        await sleep(backoffMs);
+        await sleep(backoffMs, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
       }
     }
   }
 
   async #relist(): Promise<void> {
     const list = await this.options.list();
-    const fresh = new Map(list.items.map((item) => [keyOf(item), item] as const));
+    const fresh = new Map(list.items.map((item) => [keyOf(item), slim(item)] as const));
     for (const [key, previous] of this.#cache) {
       if (!fresh.has(key)) {
         this.#cache.delete(key);
@@ -141,46 +152,42 @@ export class Informer<T extends InformedObject> {
     }
   }
 
-  #watchOnce(): Promise<WatchRestartReason> {
-    return new Promise((resolve, reject) => {
-      let expired = false;
-      const params: Record<string, string | number | boolean> = {
-        resourceVersion: this.#resourceVersion,
-        allowWatchBookmarks: true,
-        // Spread reconnects out so many informers do not re-establish together.
-        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
-      };
-      if (this.options.labelSelector) params.labelSelector = this.options.labelSelector;
-      const onEvent = (phase: string, object: T & { code?: number }): void => {
-        if (phase === 'ERROR') {
-          if (object.code === 410) expired = true;
-          return;
-        }
-        const resourceVersion = object.metadata?.resourceVersion;
-        if (resourceVersion) this.#resourceVersion = resourceVersion;
-        if (phase === BOOKMARK) return;
-        const key = keyOf(object);
-        if (phase === 'DELETED') {
-          this.#cache.delete(key);
-          this.options.handlers.deleted?.(object);
-        } else {
-          this.#upsert(key, object);
-        }
-      };
-      const onDone = (error: unknown): void => {
-        if (expired) resolve('expired');
-        else if ((error as { name?: string } | null)?.name === 'TimeoutError') resolve('stalled');
-        else if (error && !this.#isStopped())
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        else resolve('closed');
-      };
-      this.#watch.watch(this.options.path, params, onEvent, onDone).then(
-        (abort) => {
-          this.#abort = abort;
-          if (this.#isStopped()) abort.abort();
-        },
-        (error: unknown) => reject(error as Error),
-      );
-    });
+  async #watchOnce(): Promise<WatchRestartReason> {
+    let expired = false;
+    const query: Record<string, string | number | boolean> = {
+      resourceVersion: this.#resourceVersion,
+      allowWatchBookmarks: true,
+      // Spread reconnects out so many informers do not re-establish together.
+      timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+    };
+    if (this.options.labelSelector) query.labelSelector = this.options.labelSelector;
+    const onEvent = (type: string, received: unknown): void => {
+      const object = received as T & { code?: number };
+      if (type === 'ERROR') {
+        if (object.code === 410) expired = true;
+        return;
+      }
+      const resourceVersion = object.metadata?.resourceVersion;
+      if (resourceVersion) this.#resourceVersion = resourceVersion;
+      if (type === BOOKMARK) return;
+      const key = keyOf(object);
+      if (type === 'DELETED') {
+        this.#cache.delete(key);
+        this.options.handlers.deleted?.(slim(object));
+      } else {
+        this.#upsert(key, slim(object));
+      }
+    };
+    try {
+      await this.watch(this.options.path, query, onEvent, {
+        signal: this.#stopping.signal,
+        inactivityMs: this.options.stallTimeoutMs ?? 150_000,
+      });
+    } catch (error) {
+      if (expired) return 'expired';
+      if ((error as { name?: string }).name === 'TimeoutError') return 'stalled';
+      throw error;
+    }
+    return expired ? 'expired' : 'closed';
   }
 }

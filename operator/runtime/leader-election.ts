@@ -1,11 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  ApiException,
-  CoordinationV1Api,
-  V1MicroTime,
-  type KubeConfig,
-  type V1Lease,
-} from '@kubernetes/client-node';
+import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
+
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseDurationSeconds?: number;
+  acquireTime?: string;
+  renewTime?: string;
+  leaseTransitions?: number;
+}
+
+interface Lease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec?: LeaseSpec;
+}
+
+/** RFC 3339 with microseconds (metav1.MicroTime): the API server rejects milliseconds. */
+const microTime = (date = new Date()): string => date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -28,7 +40,7 @@ export interface LeaderElectionOptions {
  * standby takes over at its next retry instead of waiting for expiry.
  */
 export class LeaderElector {
-  readonly #api: CoordinationV1Api;
+  readonly #path: string;
   readonly #leaseDurationMs: number;
   readonly #renewDeadlineMs: number;
   readonly #retryPeriodMs: number;
@@ -44,10 +56,10 @@ export class LeaderElector {
   }
 
   constructor(
-    kubeConfig: KubeConfig,
+    private readonly client: KubeClient,
     private readonly options: LeaderElectionOptions,
   ) {
-    this.#api = kubeConfig.makeApiClient(CoordinationV1Api);
+    this.#path = `/apis/coordination.k8s.io/v1/namespaces/${options.namespace}/leases`;
     this.#leaseDurationMs = options.leaseDurationMs ?? 15_000;
     this.#renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
     this.#retryPeriodMs = options.retryPeriodMs ?? 2_000;
@@ -94,77 +106,99 @@ export class LeaderElector {
     }
   }
 
+  /**
+   * One try, bounded by the renew deadline: a leader
+   * stuck on a hung request must not go on believing it leads.
+   */
   async #attempt(): Promise<boolean> {
+    const deadline = new AbortController();
     try {
-      return await this.#tryAcquireOrRenew();
+      return await Promise.race([
+        this.#tryAcquireOrRenew(),
+        sleep(this.#renewDeadlineMs, undefined, { signal: deadline.signal }).then(() => {
+          throw new Error(`the Lease request took longer than ${this.#renewDeadlineMs} ms`);
+        }),
+      ]);
     } catch (error) {
       this.options.onError?.(error);
       return false;
+    } finally {
+      deadline.abort();
     }
+  }
+
+  #read(): Promise<Lease> {
+    return this.client.request<Lease>('GET', `${this.#path}/${this.options.name}`);
+  }
+
+  #replace(lease: Lease): Promise<Lease> {
+    return this.client.request<Lease>('PUT', `${this.#path}/${this.options.name}`, { body: lease });
   }
 
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { namespace, name, identity } = this.options;
-    const now = new V1MicroTime();
-    let lease: V1Lease;
+    const now = microTime();
+    const seconds = Math.ceil(this.#leaseDurationMs / 1000);
+    let lease: Lease;
     try {
-      lease = await this.#api.readNamespacedLease({ name, namespace });
+      lease = await this.#read();
     } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 404) throw error;
-      const body: V1Lease = {
+      if (!(error instanceof KubeApiError) || error.code !== 404) throw error;
+      const body: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
         metadata: { name, namespace },
         spec: {
           holderIdentity: identity,
-          leaseDurationSeconds: Math.ceil(this.#leaseDurationMs / 1000),
+          leaseDurationSeconds: seconds,
           acquireTime: now,
           renewTime: now,
           leaseTransitions: 0,
         },
       };
-      return this.#write(() => this.#api.createNamespacedLease({ namespace, body }));
+      return this.#write(() => this.client.request<Lease>('POST', this.#path, { body }));
     }
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
-    const renewTime = spec.renewTime ? new Date(spec.renewTime).toISOString() : '';
+    const renewTime = spec.renewTime ?? '';
     if (!this.#observed || this.#observed.holder !== holder || this.#observed.renewTime !== renewTime) {
       this.#observed = { holder, renewTime, at: Date.now() };
     }
     const heldByOther = holder !== '' && holder !== identity;
-    const leaseMs = (spec.leaseDurationSeconds ?? Math.ceil(this.#leaseDurationMs / 1000)) * 1000;
+    const leaseMs = (spec.leaseDurationSeconds ?? seconds) * 1000;
     if (heldByOther && this.#observed.at + leaseMs > Date.now()) return false;
     lease.spec = {
       holderIdentity: identity,
-      leaseDurationSeconds: Math.ceil(this.#leaseDurationMs / 1000),
-      acquireTime: holder === identity && spec.acquireTime ? new V1MicroTime(spec.acquireTime) : now,
+      leaseDurationSeconds: seconds,
+      acquireTime: holder === identity && spec.acquireTime ? spec.acquireTime : now,
       renewTime: now,
       leaseTransitions: (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1),
     };
-    return this.#write(() => this.#api.replaceNamespacedLease({ name, namespace, body: lease }));
+    return this.#write(() => this.#replace(lease));
   }
 
   /** Writes the lease; a conflict (someone else wrote first) means "not us this time". */
-  async #write(write: () => Promise<V1Lease>): Promise<boolean> {
+  async #write(write: () => Promise<Lease>): Promise<boolean> {
     try {
       const written = await write();
       this.#observed = {
         holder: written.spec?.holderIdentity ?? '',
-        renewTime: written.spec?.renewTime ? new Date(written.spec.renewTime).toISOString() : '',
+        renewTime: written.spec?.renewTime ?? '',
         at: Date.now(),
       };
       return true;
     } catch (error) {
-      if (error instanceof ApiException && (error.code === 409 || error.code === 422)) return false;
+      if (error instanceof KubeApiError && (error.code === 409 || error.code === 422)) return false;
       throw error;
     }
   }
 
   async #release(): Promise<void> {
-    const { namespace, name, identity } = this.options;
-    const lease = await this.#api.readNamespacedLease({ name, namespace });
-    if (lease.spec?.holderIdentity !== identity) return;
+    const lease = await this.#read();
+    if (lease.spec?.holderIdentity !== this.options.identity) return;
     lease.spec.holderIdentity = '';
     lease.spec.leaseDurationSeconds = 1;
-    lease.spec.renewTime = new V1MicroTime();
-    await this.#api.replaceNamespacedLease({ name, namespace, body: lease });
+    lease.spec.renewTime = microTime();
+    await this.#replace(lease);
   }
 }

@@ -1,7 +1,7 @@
 // What the operator cluster tests (and bench/operator-*.bench.ts) share: the CRD installed as
 // admin, the operator's least-privilege identity, restricted district namespaces, instances,
 // and the operator itself, in this process or as a child process.
-import { HttpMethod, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { once } from 'node:events';
@@ -13,6 +13,7 @@ import { createLogger } from '../../lib/logging/logger.js';
 import { loadOperatorConfig, type OperatorConfig } from '../../operator/config.js';
 import { rosterHubInstanceCrd } from '../../operator/crd.js';
 import type { InstanceObject } from '../../operator/instance-reconciler.js';
+import { connectionFromKubeConfig } from '../../operator/kube/connection.js';
 import { KubeApiError, KubeClient, type KubeObject } from '../../operator/kube/kube-client.js';
 import { Operator } from '../../operator/operator.js';
 import { leaderElectionRules, operatorClusterRules } from '../../operator/rbac.js';
@@ -24,11 +25,13 @@ import {
   waitFor,
 } from './support/cluster.js';
 import { freePorts } from './support/network.js';
+import { findRepoRoot } from './support/testbin.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// findRepoRoot, not `../..`: the benchmarks run this file compiled, from dist/test/cluster/.
+const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** Raw JSON access as cluster admin (what a person with kubectl does). */
-export const admin = (): KubeClient => new KubeClient(adminKubeConfig());
+export const admin = (): KubeClient => new KubeClient(connectionFromKubeConfig(adminKubeConfig()));
 
 /** Pod Security "restricted", enforced: what a district namespace gets. */
 export const restrictedNamespaceLabels = {
@@ -314,9 +317,14 @@ export async function startOperator(
       stream.end();
     },
   };
-  handle.operator = new Operator(await identity.kubeConfig(), config, logger, () => {
-    handle.lostLeadership = true;
-  });
+  handle.operator = new Operator(
+    connectionFromKubeConfig(await identity.kubeConfig()),
+    config,
+    logger,
+    () => {
+      handle.lostLeadership = true;
+    },
+  );
   handle.port = await handle.operator.start();
   return handle;
 }
@@ -440,6 +448,14 @@ export class OperatorProcess {
     return metrics !== undefined && metricValue(metrics.body, 'leader_election_master_status') === 1;
   }
 
+  /** Resident memory now and at its peak, in MiB (from /proc). */
+  memory(): { rssMiB: number; peakMiB: number } {
+    const status = readFileSync(`/proc/${this.#child.pid ?? 0}/status`, 'utf8');
+    const kib = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+  }
+
   /** Sends the signal and waits for the process to end. */
   async kill(signal: NodeJS.Signals): Promise<void> {
     if (!this.exited) this.#child.kill(signal);
@@ -463,5 +479,5 @@ export function isApiError(error: unknown, code: number): boolean {
 
 /** A raw GET as admin (for paths the KubeClient helpers do not cover). */
 export function adminGet<T>(path: string): Promise<T> {
-  return admin().request<T>(HttpMethod.GET, path);
+  return admin().request<T>('GET', path);
 }

@@ -1,6 +1,5 @@
 // Removes the ServiceMonitor CRD for a while: the cluster project runs in band (one file at a
 // time), and the CRD is put back (the same stand-in the cdk8s dry-run test installs) after.
-import { HttpMethod } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { waitFor } from './support/cluster.js';
@@ -33,7 +32,7 @@ const serviceMonitorDefinition = parseAllDocuments(
 async function servesServiceMonitors(): Promise<boolean> {
   try {
     const resources = await admin().request<{ resources: { name: string }[] }>(
-      HttpMethod.GET,
+      'GET',
       '/apis/monitoring.coreos.com/v1',
     );
     return resources.resources.some((resource) => resource.name === 'servicemonitors');

@@ -1,4 +1,3 @@
-import { HttpMethod } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminKubeConfig, waitFor } from './support/cluster.js';
 import { WriteCounter } from './support/write-counter.js';
@@ -11,6 +10,7 @@ import {
   deleteObject,
   districtInstance,
   getObject,
+  goldenKindInstance,
   installOperatorCrd,
   metricValue,
   operatorHttp,
@@ -66,21 +66,17 @@ describe('the operator keeps districts as specified', () => {
       metadata: { name: 'district-config', namespace },
     });
     // kubectl edit: more replicas, another image, and an annotation of the person's own.
-    await admin().request(
-      HttpMethod.PATCH,
-      `/apis/apps/v1/namespaces/${namespace}/deployments/district-api`,
-      {
-        body: {
-          metadata: { annotations: { 'example.org/owner': 'on-call' } },
-          spec: {
-            replicas: 5,
-            template: { spec: { containers: [{ name: 'api', image: 'example.org/hacked:1' }] } },
-          },
+    await admin().request('PATCH', `/apis/apps/v1/namespaces/${namespace}/deployments/district-api`, {
+      body: {
+        metadata: { annotations: { 'example.org/owner': 'on-call' } },
+        spec: {
+          replicas: 5,
+          template: { spec: { containers: [{ name: 'api', image: 'example.org/hacked:1' }] } },
         },
-        contentType: 'application/strategic-merge-patch+json',
-        query: { fieldManager: 'kubectl-edit' },
       },
-    );
+      contentType: 'application/strategic-merge-patch+json',
+      query: { fieldManager: 'kubectl-edit' },
+    });
 
     await waitFor(
       async () =>
@@ -170,10 +166,9 @@ describe('the operator keeps districts as specified', () => {
     try {
       running = await startOperator(identity, { namespaces: [namespace], resyncSeconds: 10 });
       const names = ['district-a', 'district-b', 'district-c'];
-      for (const name of names)
-        await applyInstance(
-          districtInstance(name, namespace, { monitoring: { dashboards: { enabled: true } } }),
-        );
+      // The golden example (Ingress, dashboards, ServiceMonitor when its CRD is there) and two small ones.
+      await applyInstance(goldenKindInstance('district-a', namespace));
+      for (const name of names.slice(1)) await applyInstance(districtInstance(name, namespace));
       for (const name of names) await waitForCondition(namespace, name, 'Ready');
       expect((await counter.counts()).writes).toBeGreaterThan(0);
 
