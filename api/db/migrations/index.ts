@@ -2,7 +2,7 @@ import { Migration0001DataVersion } from './0001-data-version.js';
 import { Migration0002Rostering } from './0002-rostering.js';
 import { Migration0003Credentials } from './0003-credentials.js';
 import { Migration0004Imports } from './0004-imports.js';
-import { Migration0004RenderedDocuments } from './0004-rendered-documents.js';
+import { Migration0005RenderedDocuments } from './0005-rendered-documents.js';
 
 /** Every migration in order. A new migration is a new file here, appended at the end. */
 export const migrationsList = [
@@ -10,7 +10,7 @@ export const migrationsList = [
   { name: '0002-rostering', class: Migration0002Rostering },
   { name: '0003-credentials', class: Migration0003Credentials },
   { name: '0004-imports', class: Migration0004Imports },
-  { name: '0004-rendered-documents', class: Migration0004RenderedDocuments },
+  { name: '0005-rendered-documents', class: Migration0005RenderedDocuments },
 ];
 
 export const MIGRATIONS_TABLE = 'rosterhub_migrations';

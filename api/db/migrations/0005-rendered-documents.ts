@@ -8,8 +8,8 @@ import { DOCUMENT_RESOURCES, TABLES, objectJson } from '../../data/sql-builder.j
  * time. The expression is the read path's own builder; a change to rendering needs a new
  * migration that replaces these functions and touches the rows.
  */
-export class Migration0004RenderedDocuments extends Migration {
-  override name = '0004-rendered-documents';
+export class Migration0005RenderedDocuments extends Migration {
+  override name = '0005-rendered-documents';
 
   override up(): void {
     for (const resource of DOCUMENT_RESOURCES) {
