@@ -8,7 +8,12 @@ import { chartPath, renderChart, repoRoot, runHelm, type KubeObject } from './he
 const ciValues = readdirSync(`${chartPath}/ci`)
   .filter((file) => file.endsWith('-values.yaml'))
   .sort();
-const monitoring = ['--api-versions', 'monitoring.coreos.com/v1'];
+const monitoring = [
+  '--api-versions',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  '--api-versions',
+  'monitoring.coreos.com/v1/PrometheusRule',
+];
 
 const find = (objects: KubeObject[], kind: string): KubeObject[] => objects.filter((o) => o.kind === kind);
 const one = (objects: KubeObject[], kind: string): KubeObject => {
@@ -153,6 +158,13 @@ describe('Helm chart rosterhub-operator', () => {
       const without = renderChart(`${chartPath}/ci/default-values.yaml`);
       expect(find(without, 'ServiceMonitor')).toHaveLength(0);
       expect(find(without, 'PrometheusRule')).toHaveLength(0);
+      // Each kind is checked on its own: a cluster may serve ServiceMonitor without PrometheusRule.
+      const onlyMonitors = renderChart(`${chartPath}/ci/default-values.yaml`, [
+        '--api-versions',
+        'monitoring.coreos.com/v1/ServiceMonitor',
+      ]);
+      expect(find(onlyMonitors, 'ServiceMonitor')).toHaveLength(1);
+      expect(find(onlyMonitors, 'PrometheusRule')).toHaveLength(0);
     });
 
     it('When nodes drain, then a PodDisruptionBudget keeps one replica, and a NetworkPolicy limits traffic', () => {
