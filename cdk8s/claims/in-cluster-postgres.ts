@@ -1,15 +1,9 @@
-import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imagePullSecrets } from '../constructs/app-pod.js';
 import type { InstanceContext } from '../context.js';
-import { componentLabels, databaseName, databaseUser, ports, selectorLabels } from '../names.js';
-import {
-  resourceRequirements,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-  scratchVolume,
-} from '../pod-security.js';
+import { databaseName, databaseUser, ports, selectorLabels } from '../names.js';
+import { resourceRequirements, restrictedContainerSecurityContext, scratchVolume } from '../pod-security.js';
+import { SingleServerStatefulSet } from './single-server-stateful-set.js';
 import { fromSecret, literal, type DataServiceClaim, type PostgresConnection } from './claim.js';
 
 /** UID of the `postgres` user in the official Debian-based image. */
@@ -35,94 +29,48 @@ export class InClusterPostgres extends Construct {
     const { names, spec } = context;
     const database = spec.database;
     const selector = selectorLabels(context.name, 'postgres');
-    const labels = componentLabels(context.name, 'postgres', spec.version);
-    // Without the version: an app upgrade must not restart the server, and claim templates are immutable.
-    const podLabels = componentLabels(context.name, 'postgres');
     const password = { secretKeyRef: { name: names.postgresCredentials, key: 'password' } };
     const isReady = {
       exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', databaseUser, '-d', databaseName] },
     };
 
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name: names.postgres, labels },
-      spec: {
-        clusterIp: 'None',
-        selector,
-        ports: [
-          {
-            name: ports.postgres.name,
-            port: ports.postgres.number,
-            targetPort: k8s.IntOrString.fromString(ports.postgres.name),
-          },
+    new SingleServerStatefulSet(this, 'Server', {
+      context,
+      component: 'postgres',
+      name: names.postgres,
+      port: ports.postgres,
+      runAsUser: postgresUser,
+      terminationGracePeriodSeconds: 60,
+      container: {
+        name: 'postgres',
+        image: database.image ?? `docker.io/library/postgres:${database.version}-bookworm`,
+        imagePullPolicy: 'IfNotPresent',
+        env: [
+          { name: 'POSTGRES_USER', value: databaseUser },
+          { name: 'POSTGRES_DB', value: databaseName },
+          { name: 'POSTGRES_PASSWORD', valueFrom: password },
+          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
         ],
-      },
-    });
-
-    const statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name: names.postgres, labels },
-      spec: {
-        serviceName: names.postgres,
-        replicas: 1,
-        selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate' },
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds: 60,
-            securityContext: restrictedPodSecurityContext(postgresUser),
-            ...imagePullSecrets(context),
-            containers: [
-              {
-                name: 'postgres',
-                image: database.image ?? `docker.io/library/postgres:${database.version}-bookworm`,
-                imagePullPolicy: 'IfNotPresent',
-                env: [
-                  { name: 'POSTGRES_USER', value: databaseUser },
-                  { name: 'POSTGRES_DB', value: databaseName },
-                  { name: 'POSTGRES_PASSWORD', valueFrom: password },
-                  { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                ],
-                ports: [{ name: ports.postgres.name, containerPort: ports.postgres.number }],
-                startupProbe: { ...isReady, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
-                readinessProbe: { ...isReady, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
-                livenessProbe: {
-                  tcpSocket: { port: k8s.IntOrString.fromString(ports.postgres.name) },
-                  periodSeconds: 10,
-                  failureThreshold: 6,
-                },
-                resources: resourceRequirements(database.resources),
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [
-                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                  { name: 'run', mountPath: '/var/run/postgresql' },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            volumes: [scratchVolume('run', '16Mi'), scratchVolume('tmp')],
-          },
+        ports: [{ name: ports.postgres.name, containerPort: ports.postgres.number }],
+        startupProbe: { ...isReady, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+        readinessProbe: { ...isReady, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
+        livenessProbe: {
+          tcpSocket: { port: k8s.IntOrString.fromString(ports.postgres.name) },
+          periodSeconds: 10,
+          failureThreshold: 6,
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: 'data', labels: podLabels },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: database.storage.className ?? context.profile.storageClassName,
-              resources: { requests: { storage: k8s.Quantity.fromString(database.storage.size) } },
-            },
-          },
+        resources: resourceRequirements(database.resources),
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [
+          { name: 'data', mountPath: '/var/lib/postgresql/data' },
+          { name: 'run', mountPath: '/var/run/postgresql' },
+          { name: 'tmp', mountPath: '/tmp' },
         ],
       },
+      volumes: [scratchVolume('run', '16Mi'), scratchVolume('tmp')],
+      storage: database.storage,
+      deletionPolicy: database.deletionPolicy,
     });
-    // Not in the k8s 1.27 typings cdk8s-plus-27 ships (GA since 1.32).
-    statefulSet.addJsonPatch(
-      JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', {
-        whenDeleted: database.deletionPolicy,
-        whenScaled: 'Retain',
-      }),
-    );
 
     this.claim = {
       connection: {

@@ -1,16 +1,10 @@
-import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imagePullSecrets } from '../constructs/app-pod.js';
 import type { InstanceContext } from '../context.js';
-import { componentLabels, ports, selectorLabels } from '../names.js';
-import {
-  resourceRequirements,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-  scratchVolume,
-} from '../pod-security.js';
+import { ports, selectorLabels } from '../names.js';
+import { resourceRequirements, restrictedContainerSecurityContext, scratchVolume } from '../pod-security.js';
 import { parseQuantity } from '../quantity.js';
+import { SingleServerStatefulSet } from './single-server-stateful-set.js';
 import { fromSecret, literal, type DataServiceClaim, type RedisConnection } from './claim.js';
 
 /** UID of the `redis` user in the official Debian-based image. */
@@ -39,108 +33,63 @@ export class InClusterRedis extends Construct {
     const { names, spec } = context;
     const redis = spec.redis;
     const selector = selectorLabels(context.name, 'redis');
-    const labels = componentLabels(context.name, 'redis', spec.version);
-    // Without the version: an app upgrade must not restart the server, and claim templates are immutable.
-    const podLabels = componentLabels(context.name, 'redis');
     const password = { secretKeyRef: { name: names.redisCredentials, key: 'password' } };
     const maxmemory = Math.floor(parseQuantity(redis.resources.limits.memory) * maxmemoryShare);
 
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name: names.redis, labels },
-      spec: {
-        clusterIp: 'None',
-        selector,
-        ports: [
-          {
-            name: ports.redis.name,
-            port: ports.redis.number,
-            targetPort: k8s.IntOrString.fromString(ports.redis.name),
-          },
+    new SingleServerStatefulSet(this, 'Server', {
+      context,
+      component: 'redis',
+      name: names.redis,
+      port: ports.redis,
+      runAsUser: redisUser,
+      terminationGracePeriodSeconds: 30,
+      container: {
+        name: 'redis',
+        image: redis.image ?? 'docker.io/library/redis:7.4-bookworm',
+        imagePullPolicy: 'IfNotPresent',
+        command: ['redis-server'],
+        args: [
+          '--port',
+          String(ports.redis.number),
+          '--dir',
+          '/data',
+          '--appendonly',
+          'yes',
+          '--maxmemory',
+          String(maxmemory),
+          '--maxmemory-policy',
+          'noeviction',
+          '--requirepass',
+          '$(REDIS_PASSWORD)',
         ],
-      },
-    });
-
-    const statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name: names.redis, labels },
-      spec: {
-        serviceName: names.redis,
-        replicas: 1,
-        selector: { matchLabels: selector },
-        updateStrategy: { type: 'RollingUpdate' },
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds: 30,
-            securityContext: restrictedPodSecurityContext(redisUser),
-            ...imagePullSecrets(context),
-            containers: [
-              {
-                name: 'redis',
-                image: redis.image ?? 'docker.io/library/redis:7.4-bookworm',
-                imagePullPolicy: 'IfNotPresent',
-                command: ['redis-server'],
-                args: [
-                  '--port',
-                  String(ports.redis.number),
-                  '--dir',
-                  '/data',
-                  '--appendonly',
-                  'yes',
-                  '--maxmemory',
-                  String(maxmemory),
-                  '--maxmemory-policy',
-                  'noeviction',
-                  '--requirepass',
-                  '$(REDIS_PASSWORD)',
-                ],
-                env: [
-                  { name: 'REDIS_PASSWORD', valueFrom: password },
-                  // Lets `redis-cli ping` in the probe authenticate without the password on its command line.
-                  { name: 'REDISCLI_AUTH', valueFrom: password },
-                ],
-                ports: [{ name: ports.redis.name, containerPort: ports.redis.number }],
-                readinessProbe: {
-                  exec: { command: ['redis-cli', 'ping'] },
-                  periodSeconds: 10,
-                  failureThreshold: 3,
-                  timeoutSeconds: 3,
-                },
-                livenessProbe: {
-                  tcpSocket: { port: k8s.IntOrString.fromString(ports.redis.name) },
-                  periodSeconds: 10,
-                  failureThreshold: 6,
-                },
-                resources: resourceRequirements(redis.resources),
-                securityContext: restrictedContainerSecurityContext(),
-                volumeMounts: [
-                  { name: 'data', mountPath: '/data' },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-              },
-            ],
-            volumes: [scratchVolume('tmp')],
-          },
+        env: [
+          { name: 'REDIS_PASSWORD', valueFrom: password },
+          // Lets `redis-cli ping` in the probe authenticate without the password on its command line.
+          { name: 'REDISCLI_AUTH', valueFrom: password },
+        ],
+        ports: [{ name: ports.redis.name, containerPort: ports.redis.number }],
+        readinessProbe: {
+          exec: { command: ['redis-cli', 'ping'] },
+          periodSeconds: 10,
+          failureThreshold: 3,
+          timeoutSeconds: 3,
         },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: 'data', labels: podLabels },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: redis.storage.className ?? context.profile.storageClassName,
-              resources: { requests: { storage: k8s.Quantity.fromString(redis.storage.size) } },
-            },
-          },
+        livenessProbe: {
+          tcpSocket: { port: k8s.IntOrString.fromString(ports.redis.name) },
+          periodSeconds: 10,
+          failureThreshold: 6,
+        },
+        resources: resourceRequirements(redis.resources),
+        securityContext: restrictedContainerSecurityContext(),
+        volumeMounts: [
+          { name: 'data', mountPath: '/data' },
+          { name: 'tmp', mountPath: '/tmp' },
         ],
       },
+      volumes: [scratchVolume('tmp')],
+      storage: redis.storage,
+      deletionPolicy: redis.deletionPolicy,
     });
-    statefulSet.addJsonPatch(
-      JsonPatch.add('/spec/persistentVolumeClaimRetentionPolicy', {
-        whenDeleted: redis.deletionPolicy,
-        whenScaled: 'Retain',
-      }),
-    );
 
     this.claim = {
       connection: {
