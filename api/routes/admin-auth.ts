@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ForbiddenError } from '../errors.js';
+import { authenticateRequest } from '../http/authorize.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { AuthService } from '../services/auth-service.js';
 
@@ -12,14 +13,7 @@ export const ADMIN_SCOPE = 'https://rosterhub.invalid/scope/admin';
  */
 export function adminOnly(auth: AuthService, metrics: ApiMetrics): RequestHandler {
   return async (req, res, next) => {
-    let principal;
-    try {
-      principal = await auth.authenticate(req.get('authorization'), req.get('x-api-key'));
-    } catch (error) {
-      metrics.authFailuresTotal.inc({ reason: 'unauthenticated' });
-      throw error;
-    }
-    res.locals.clientId = principal.clientId;
+    const principal = await authenticateRequest(auth, metrics, req, res);
     if (!principal.scopes.includes(ADMIN_SCOPE)) {
       metrics.authFailuresTotal.inc({ reason: 'forbidden' });
       throw new ForbiddenError(`this endpoint requires the scope ${ADMIN_SCOPE}`);
