@@ -219,14 +219,17 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       mark = performance.now();
       emit('merging');
       const importTime = new Date();
+      const mergeSeconds: Record<string, number> = {};
       const counts = await mergePackage(
         client,
         manifest.files,
         manifest.version,
         usersHaveResources,
         importTime,
+        mergeSeconds,
       );
       timings.merge = seconds(mark);
+      for (const [file, took] of Object.entries(mergeSeconds)) timings[`merge.${file}`] = took;
       const changed = Object.values(counts).reduce((sum, c) => sum + c.inserted + c.updated + c.deleted, 0);
       if (options.dryRun) {
         await client.query('rollback');

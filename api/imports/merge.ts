@@ -340,7 +340,17 @@ export async function mergePackage(
   version: '1.1' | '1.2',
   usersHaveResources: boolean,
   importTime: Date,
+  /** filled with the seconds each table's merge took */
+  seconds: Record<string, number> = {},
 ): Promise<Record<string, MergeCounts>> {
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      seconds[name] = Math.round((performance.now() - started) / 10) / 100;
+    }
+  };
   const counts: Record<string, MergeCounts> = {};
   const usersMode = files.get('users');
   const governed = {
@@ -364,7 +374,7 @@ export async function mergePackage(
     const mode = files.get(file);
     if (mode === undefined) continue;
     if (file !== 'users') {
-      counts[file] = await mergeTable(client, file, mode, importTime, [], '');
+      counts[file] = await timed(file, () => mergeTable(client, file, mode, importTime, [], ''));
       continue;
     }
     const extra: (readonly [string, string])[] = [];
@@ -383,7 +393,7 @@ export async function mergePackage(
       extra.push([column, value]);
     }
     if (usersHaveResources) extra.push(['resource_sourced_ids', arr('resource_sourced_ids')]);
-    counts.users = await mergeTable(client, 'users', mode, importTime, extra, join);
+    counts.users = await timed('users', () => mergeTable(client, 'users', mode, importTime, extra, join));
   }
   for (const embedded of ['roles', 'userProfiles'] as const) {
     const state = governed[embedded];
