@@ -1,27 +1,11 @@
-import { createLogger } from '../lib/logging/logger.js';
-import { ConfigError } from '../lib/config/settings.js';
-import { packageVersion } from '../lib/version.js';
+import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
 import { ApiProcess, StartupError } from './api-process.js';
 import { loadApiConfig } from './config.js';
 
 /** Runs the API until SIGTERM or SIGINT; exit code 0 on a clean stop, 1 on failure, 2 on bad config. */
 export async function runApi(): Promise<void> {
-  let config;
-  try {
-    config = loadApiConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rosterhub api: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const logger = createLogger({
-    service: 'rosterhub-api',
-    version: packageVersion,
-    level: config.logLevel,
-    format: config.logFormat,
-  });
+  const config = loadSettingsOrExit('api', () => loadApiConfig());
+  const logger = commandLogger('api', config);
   let api: ApiProcess;
   try {
     api = await ApiProcess.start({ config, logger });

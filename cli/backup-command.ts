@@ -1,35 +1,13 @@
-import { ConfigError } from '../lib/config/settings.js';
-import { createLogger, type Logger } from '../lib/logging/logger.js';
-import { packageVersion } from '../lib/version.js';
-import { loadBackupConfig, type BackupConfig } from '../api/backup/config.js';
+import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
+import { loadBackupConfig } from '../api/backup/config.js';
 import { runBackup } from '../api/backup/run-backup.js';
 import { RestoreError, runRestore } from '../api/backup/run-restore.js';
 import { storeFor } from '../api/backup/stores.js';
 
-function setUp(command: string): { config: BackupConfig; logger: Logger } | number {
-  try {
-    const config = loadBackupConfig();
-    const logger = createLogger({
-      service: `rosterhub-${command}`,
-      version: packageVersion,
-      level: 'info',
-      format: 'json',
-    });
-    return { config, logger };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rosterhub ${command}: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-}
-
 /** `rosterhub backup`: what the backup CronJob runs. Returns the exit code. */
 export async function runBackupCommand(): Promise<number> {
-  const ready = setUp('backup');
-  if (typeof ready === 'number') return ready;
-  const { config, logger } = ready;
+  const config = loadSettingsOrExit('backup', () => loadBackupConfig());
+  const logger = commandLogger('backup');
   const store = storeFor(config);
   try {
     const result = await runBackup(config.databaseUrl, store, config.retentionDays, logger);
@@ -51,9 +29,8 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
     process.stderr.write('rosterhub restore: --backup needs a backup name or `latest`\n');
     return 2;
   }
-  const ready = setUp('restore');
-  if (typeof ready === 'number') return ready;
-  const { config, logger } = ready;
+  const config = loadSettingsOrExit('restore', () => loadBackupConfig());
+  const logger = commandLogger('restore');
   const store = storeFor(config);
   try {
     await runRestore(config.databaseUrl, store, which, logger);

@@ -1,30 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from '../lib/config/settings.js';
 import type { Logger } from '../lib/logging/logger.js';
-import { createLogger } from '../lib/logging/logger.js';
-import { packageVersion } from '../lib/version.js';
+import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
 import { loadApiConfig } from '../api/config.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
 
 /** `rosterhub migrate`: what the operator's migration Job runs. Returns the exit code. */
 export async function runMigrateCommand(args: string[]): Promise<number> {
-  let config;
-  try {
-    config = loadApiConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rosterhub migrate: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const logger = createLogger({
-    service: 'rosterhub-migrate',
-    version: packageVersion,
-    level: config.logLevel,
-    format: config.logFormat,
-  });
+  const config = loadSettingsOrExit('migrate', () => loadApiConfig());
+  const logger = commandLogger('migrate', config);
   const database = await openWhenReachable(config.databaseUrl, logger, waitSeconds(args));
   if (!database) return 1;
   try {
