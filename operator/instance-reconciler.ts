@@ -19,6 +19,7 @@ import { satisfies } from './object-diff.js';
 import { planReconcile, type ObservedChildren, type Plan } from './reconcile/plan.js';
 import { computeStatus, type Phase } from './reconcile/status.js';
 import { StatusWriter, type InstanceObject } from './reconcile/status-writer.js';
+import { SynthesisCache } from './reconcile/synthesis-cache.js';
 import type { ReconcileResult } from './runtime/controller.js';
 import { ensureSecrets } from './secrets.js';
 
@@ -60,6 +61,7 @@ interface Applied {
  */
 export class InstanceReconciler {
   readonly #status: StatusWriter;
+  readonly #syntheses = new SynthesisCache();
 
   constructor(private readonly deps: InstanceReconcilerDeps) {
     this.#status = new StatusWriter(deps.client, deps.events, deps.logger);
@@ -72,7 +74,10 @@ export class InstanceReconciler {
       // Children carry owner references: the garbage collector removes them, and what the
       // deletion policy keeps (volumes, generated credentials, cloud servers) has none.
       this.deps.phaseChanged?.(key, undefined);
-      if (!stored) this.#status.forget(key);
+      if (!stored) {
+        this.#status.forget(key);
+        this.#syntheses.forget(key);
+      }
       return {};
     }
     const instance = { ...stored, metadata: { ...stored.metadata, namespace } };
@@ -125,7 +130,9 @@ export class InstanceReconciler {
     const observed: ObservedChildren = {
       get: (apiVersion, kind, childName) => children.get(apiVersion, kind, namespace, childName),
     };
-    const plan = planReconcile(instance, this.#status.current(stored)?.currentVersion, observed);
+    const plan = planReconcile(instance, this.#status.current(stored)?.currentVersion, observed, (input) =>
+      this.#syntheses.synthesize(input),
+    );
     const retained = this.#retainedNames(instance, new InstanceNames(name, namespace));
 
     const secrets = await ensureSecrets(

@@ -124,10 +124,13 @@ export function kubeconfigConnection(path: string): ApiConnection {
   const unsupported = Object.keys(user).filter((key) => !supported.has(key));
   if (unsupported.length > 0) throw new UnsupportedKubeconfigError(`${path} uses ${unsupported.join(', ')}`);
   const base = dirname(path);
-  const file = (name: unknown) =>
-    readFileSync(isAbsolute(String(name)) ? String(name) : join(base, String(name)));
-  const material = (data: unknown, name: unknown): Buffer | undefined =>
-    typeof data === 'string' ? Buffer.from(data, 'base64') : name ? file(name) : undefined;
+  const pathOf = (name: unknown): string | undefined =>
+    typeof name === 'string' && name !== '' ? (isAbsolute(name) ? name : join(base, name)) : undefined;
+  const material = (data: unknown, name: unknown): Buffer | undefined => {
+    if (typeof data === 'string') return Buffer.from(data, 'base64');
+    const file = pathOf(name);
+    return file ? readFileSync(file) : undefined;
+  };
   const tls: TlsSettings = { rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true };
   const ca = material(cluster['certificate-authority-data'], cluster['certificate-authority']);
   const cert = material(user['client-certificate-data'], user['client-certificate']);
@@ -135,14 +138,10 @@ export function kubeconfigConnection(path: string): ApiConnection {
   if (ca) tls.ca = ca;
   if (cert) tls.cert = cert;
   if (key) tls.key = key;
+  const { token: fixedToken } = user;
+  const tokenFile = pathOf(user.tokenFile);
   const token =
-    typeof user.token === 'string'
-      ? () => user.token as string
-      : user.tokenFile
-        ? rereadingFile(
-            isAbsolute(String(user.tokenFile)) ? String(user.tokenFile) : join(base, String(user.tokenFile)),
-          )
-        : undefined;
+    typeof fixedToken === 'string' ? () => fixedToken : tokenFile ? rereadingFile(tokenFile) : undefined;
   return new StaticConnection(cluster.server.replace(/\/$/, ''), tls, token);
 }
 

@@ -53,18 +53,29 @@ export async function send(
   body: string | undefined,
   timeoutMs: number,
 ): Promise<HttpResponse> {
-  const request = await open(connection, method, url, headers, AbortSignal.timeout(timeoutMs));
-  return new Promise((resolve, reject) => {
-    request.on('error', reject);
-    request.on('response', (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on('error', reject);
+  // Not AbortSignal.timeout(): its timer would keep every finished request (and its answer)
+  // reachable until it fires; this one is cleared at the end.
+  const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new Error(`${method} ${url.pathname}: no answer in ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  try {
+    const request = await open(connection, method, url, headers, abort.signal);
+    return await new Promise<HttpResponse>((resolve, reject) => {
+      request.on('error', reject);
+      request.on('response', (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        response.on('error', reject);
+      });
+      request.end(body);
     });
-    request.end(body);
-  });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -127,17 +127,17 @@ export class KubeClient {
    * type and object go to `onEvent`. Rejects like `streamLines` (status, broken connection,
    * inactivity).
    */
-  watch<T>(
+  watch(
     path: string,
     query: Query,
-    onEvent: (type: string, object: T) => void,
+    onEvent: (type: string, object: unknown) => void,
     options: { signal: AbortSignal; inactivityMs: number },
   ): Promise<void> {
     return streamLines(
       this.connection,
       this.#url(path, { ...query, watch: true }),
       (line) => {
-        const event = JSON.parse(line) as { type: string; object: T };
+        const event = JSON.parse(line) as { type: string; object: unknown };
         onEvent(event.type, event.object);
       },
       options,

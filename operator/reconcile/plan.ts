@@ -47,8 +47,9 @@ export function planReconcile(
   instance: RosterHubInstance,
   servingVersion: string | undefined,
   observed: ObservedChildren,
+  synthesize: (instance: RosterHubInstance) => District = synthesizeDistrict,
 ): Plan {
-  const target = synthesizeDistrict(instance);
+  const target = synthesize(instance);
   const targetVersion = target.instance.spec.version;
   const jobName = target.migrationJobName;
   const isTargetJob = (object: KubeObject) => object.kind === 'Job' && object.metadata.name === jobName;
@@ -72,9 +73,7 @@ export function planReconcile(
   }
 
   const serving: District | undefined =
-    servingVersion === undefined
-      ? undefined
-      : synthesizeDistrict(withVersion(target.instance, servingVersion));
+    servingVersion === undefined ? undefined : synthesize(withVersion(target.instance, servingVersion));
   const base = serving
     ? (serving.objects as KubeObject[]).filter(
         (object) => !(object.kind === 'Job' && object.metadata.name === serving.migrationJobName),

@@ -153,7 +153,8 @@ export class Informer<T extends InformedObject> {
   }
 
   async #watchOnce(): Promise<WatchRestartReason> {
-    let expired = false;
+    // An object, so that TypeScript sees the handler's write to it.
+    const seen = { expired: false };
     const query: Record<string, string | number | boolean> = {
       resourceVersion: this.#resourceVersion,
       allowWatchBookmarks: true,
@@ -164,7 +165,7 @@ export class Informer<T extends InformedObject> {
     const onEvent = (type: string, received: unknown): void => {
       const object = received as T & { code?: number };
       if (type === 'ERROR') {
-        if (object.code === 410) expired = true;
+        if (object.code === 410) seen.expired = true;
         return;
       }
       const resourceVersion = object.metadata?.resourceVersion;
@@ -184,10 +185,10 @@ export class Informer<T extends InformedObject> {
         inactivityMs: this.options.stallTimeoutMs ?? 150_000,
       });
     } catch (error) {
-      if (expired) return 'expired';
+      if (seen.expired) return 'expired';
       if ((error as { name?: string }).name === 'TimeoutError') return 'stalled';
       throw error;
     }
-    return expired ? 'expired' : 'closed';
+    return seen.expired ? 'expired' : 'closed';
   }
 }
