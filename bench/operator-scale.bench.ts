@@ -1,0 +1,323 @@
+// The operator at 200 districts on the test control plane (etcd, kube-apiserver, KCM,
+// scheduler, kwok with 12 fake nodes, the test volume provisioner), started by this benchmark:
+// - cold start: operator process started with 200 instances waiting → all Ready, against the
+//   same objects applied directly (server-side apply, no operator) → all workloads ready;
+// - apply → Reconciled latency of one new instance while 200 exist (p50, p99), against
+//   applying that instance's objects directly;
+// - write requests per minute of an idle operator (goal 0; Lease renewals counted apart),
+//   against its write rate while converging;
+// - the operator's RSS (goal < 200 MiB), against a standby replica (same binary, no caches).
+// Each phase gets a fresh control plane. Run: make build && node dist/bench/run.js operator
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { rosterHubInstanceApi, rosterHubInstanceApiVersion, synthesizeDistrict } from '../cdk8s/index.js';
+import type { InstanceObject } from '../operator/instance-reconciler.js';
+import type { KubeObject } from '../operator/kube/kube-client.js';
+import { adminKubeConfig, waitFor } from '../test/cluster/support/cluster.js';
+import { ControlPlane } from '../test/cluster/support/control-plane.js';
+import { TEST_CLUSTER_DIR_PREFIX, removeStaleTestClusters } from '../test/cluster/support/stale-clusters.js';
+import { ensureTestBinaries, findRepoRoot } from '../test/cluster/support/testbin.js';
+import { WriteCounter } from '../test/cluster/support/write-counter.js';
+import {
+  admin,
+  applyInstance,
+  createDistrictNamespace,
+  createOperatorIdentity,
+  districtInstance,
+  installOperatorCrd,
+  metricValue,
+  OperatorProcess,
+  readInstance,
+} from '../test/cluster/operator-fixtures.js';
+import { percentile, reportResult, round } from './lib/result.js';
+
+const INSTANCES = 200;
+const NAMESPACES = 10;
+const LATENCY_SAMPLES = 30;
+const IDLE_SECONDS = 60;
+const RESYNC_SECONDS = 30;
+const NODES = 12;
+const APPLY_CONCURRENCY = 8;
+const FIELD_MANAGER = 'bench-direct-apply';
+
+const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+const say = (line: string) => process.stdout.write(`[operator-scale] ${line}\n`);
+const seconds = (ms: number) => round(ms / 1000, 1);
+
+/** Starts a control plane, runs `work` against it (KUBECONFIG set), stops it. */
+async function onFreshControlPlane<T>(label: string, work: () => Promise<T>): Promise<T> {
+  await removeStaleTestClusters();
+  const dir = mkdtempSync(join(tmpdir(), TEST_CLUSTER_DIR_PREFIX));
+  const controlPlane = new ControlPlane({
+    binDir: await ensureTestBinaries(repoRoot),
+    repoRoot,
+    dir,
+    nodes: NODES,
+    tiedToThisProcess: true,
+  });
+  const state = await controlPlane.start();
+  say(`${label}: control plane up in ${state.startupSeconds ?? 0} s (${NODES} nodes)`);
+  process.env.KUBECONFIG = state.kubeconfig;
+  try {
+    return await work();
+  } finally {
+    await controlPlane.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `task` over `items`, `concurrency` at a time. */
+async function inPool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await task(items[next++]!);
+    }),
+  );
+}
+
+async function districtNamespaces(prefix: string): Promise<string[]> {
+  const namespaces: string[] = [];
+  for (let i = 0; i < NAMESPACES; i += 1) namespaces.push(await createDistrictNamespace(`${prefix}-${i}`));
+  return namespaces;
+}
+
+const instancesIn = (namespaces: string[], prefix: string, count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    districtInstance(`${prefix}-${String(i).padStart(3, '0')}`, namespaces[i % namespaces.length]!),
+  );
+
+/** What the operator would create, applied directly: generated Secrets, then every object. */
+async function applyDirectly(instance: InstanceObject): Promise<void> {
+  const client = admin();
+  const district = synthesizeDistrict(instance);
+  for (const secret of district.requiredSecrets.filter((required) => required.origin === 'generate')) {
+    await client.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: secret.name, namespace: instance.metadata.namespace },
+        data: Object.fromEntries(
+          secret.keys.map((key) => [
+            key,
+            Buffer.from(randomBytes(24).toString('base64url')).toString('base64'),
+          ]),
+        ),
+      },
+      FIELD_MANAGER,
+    );
+  }
+  for (const object of district.objects) await client.apply(object, FIELD_MANAGER);
+}
+
+/** Deployments available and StatefulSets ready, cluster-wide: what Ready means without an operator. */
+async function workloadsReady(expectedInstances: number): Promise<boolean> {
+  const client = admin();
+  const deployments = (await client.list<KubeObject>('apps/v1', 'Deployment')).items;
+  const statefulSets = (await client.list<KubeObject>('apps/v1', 'StatefulSet')).items;
+  const ready = (object: KubeObject, field: 'availableReplicas' | 'readyReplicas') =>
+    ((object.status as Record<string, number> | undefined)?.[field] ?? 0) >=
+    ((object.spec as { replicas?: number }).replicas ?? 1);
+  return (
+    deployments.length === expectedInstances * 2 &&
+    statefulSets.length === expectedInstances * 2 &&
+    deployments.every((deployment) => ready(deployment, 'availableReplicas')) &&
+    statefulSets.every((statefulSet) => ready(statefulSet, 'readyReplicas'))
+  );
+}
+
+async function instances(): Promise<InstanceObject[]> {
+  return (await admin().list<InstanceObject>(rosterHubInstanceApiVersion, rosterHubInstanceApi.kind)).items;
+}
+
+const isTrue = (instance: InstanceObject, type: string) =>
+  instance.status?.conditions?.some(
+    (condition) =>
+      condition.type === type &&
+      condition.status === 'True' &&
+      condition.observedGeneration === instance.metadata.generation,
+  ) ?? false;
+
+/** Waits until the counter shows no new write for one converging requeue period and more. */
+async function settle(counter: WriteCounter): Promise<void> {
+  for (let last = -1; ;) {
+    const { writes } = await counter.counts();
+    if (writes === last) return;
+    last = writes;
+    await sleep(12_000);
+  }
+}
+
+interface Baseline {
+  coldStartSeconds: number;
+  latencyMs: number[];
+}
+
+async function measureBaseline(): Promise<Baseline> {
+  return onFreshControlPlane('baseline (direct server-side apply)', async () => {
+    const namespaces = await districtNamespaces('direct');
+    const started = Date.now();
+    await inPool(instancesIn(namespaces, 'district', INSTANCES), APPLY_CONCURRENCY, applyDirectly);
+    say(`baseline: ${INSTANCES} districts applied in ${seconds(Date.now() - started)} s`);
+    await waitFor(() => workloadsReady(INSTANCES), 1000);
+    const coldStartSeconds = seconds(Date.now() - started);
+    say(`baseline: every workload ready after ${coldStartSeconds} s`);
+    const latencyMs: number[] = [];
+    for (const instance of instancesIn(namespaces, 'extra', LATENCY_SAMPLES)) {
+      const begin = performance.now();
+      await applyDirectly(instance);
+      latencyMs.push(performance.now() - begin);
+    }
+    return { coldStartSeconds, latencyMs: latencyMs.sort((a, b) => a - b) };
+  });
+}
+
+async function measureOperator(baseline: Baseline): Promise<void> {
+  await onFreshControlPlane('operator', async () => {
+    await installOperatorCrd();
+    const identity = await createOperatorIdentity('bench');
+    const counter = await WriteCounter.create(adminKubeConfig(), identity.namespace, identity.serviceAccount);
+    const namespaces = await districtNamespaces('district');
+    await inPool(instancesIn(namespaces, 'district', INSTANCES), APPLY_CONCURRENCY, async (instance) => {
+      await applyInstance(instance);
+    });
+    await counter.reset();
+
+    // Cold start: the process starts with 200 instances waiting.
+    const options = { namespaces: [], resyncSeconds: RESYNC_SECONDS };
+    const started = Date.now();
+    const operator = await OperatorProcess.start(identity, options, 'leader');
+    try {
+      await waitFor(async () => {
+        const all = await instances();
+        return all.length === INSTANCES && all.every((instance) => isTrue(instance, 'Ready'));
+      }, 1000);
+      const coldStartSeconds = seconds(Date.now() - started);
+      const converging = await counter.counts();
+      say(`operator: ${INSTANCES} instances Ready after ${coldStartSeconds} s (${converging.writes} writes)`);
+      reportResult({
+        name: 'operator-cold-start',
+        value: coldStartSeconds,
+        unit: 's',
+        baseline: baseline.coldStartSeconds,
+        goal: `all ${INSTANCES} instances Ready (baseline: the same objects applied directly, workloads ready)`,
+        pass: true,
+        details: {
+          instances: INSTANCES,
+          nodes: NODES,
+          writes: converging.writes,
+          memoryMiB: round(operator.memory().rssMiB, 1),
+        },
+      });
+      const convergingWritesPerMinute = round(converging.writes / (coldStartSeconds / 60), 1);
+
+      // apply → Reconciled for one more instance at a time, while the others exist.
+      await settle(counter);
+      const latencyMs: number[] = [];
+      for (const instance of instancesIn(namespaces, 'extra', LATENCY_SAMPLES)) {
+        const begin = performance.now();
+        await applyInstance(instance);
+        await waitFor(async () => {
+          const stored = await readInstance(instance.metadata.namespace!, instance.metadata.name);
+          return stored !== undefined && isTrue(stored, 'Reconciled');
+        }, 10);
+        latencyMs.push(performance.now() - begin);
+      }
+      latencyMs.sort((a, b) => a - b);
+      const p50 = round(percentile(latencyMs, 50), 1);
+      const p99 = round(percentile(latencyMs, 99), 1);
+      reportResult({
+        name: 'operator-apply-latency',
+        value: p50,
+        unit: 'ms',
+        baseline: round(percentile(baseline.latencyMs, 50), 1),
+        goal: `apply → Reconciled=True of one new instance while ${INSTANCES} exist: p50 and p99 reported, p99 < 5000 ms`,
+        pass: p99 < 5000,
+        details: {
+          p99Ms: p99,
+          baselineP99Ms: round(percentile(baseline.latencyMs, 99), 1),
+          samples: LATENCY_SAMPLES,
+        },
+      });
+
+      // Idle: every instance is resynced twice in the window; writes must stay at zero.
+      const total = INSTANCES + LATENCY_SAMPLES;
+      await waitFor(async () => {
+        const all = await instances();
+        return all.length === total && all.every((instance) => isTrue(instance, 'Ready'));
+      }, 1000);
+      await settle(counter);
+      await counter.reset();
+      const reconcilesBefore = metricValue(
+        (await operator.http('/metrics'))?.body ?? '',
+        'controller_runtime_reconcile_total',
+      );
+      await sleep(IDLE_SECONDS * 1000);
+      const idle = await counter.counts();
+      const reconciles =
+        metricValue((await operator.http('/metrics'))?.body ?? '', 'controller_runtime_reconcile_total') -
+        reconcilesBefore;
+      const perMinute = (count: number) => round(count / (IDLE_SECONDS / 60), 1);
+      reportResult({
+        name: 'operator-idle-writes',
+        value: perMinute(idle.writes),
+        unit: 'writes/min',
+        baseline: convergingWritesPerMinute,
+        goal: '0 write requests per minute when idle (Lease renewals counted apart); baseline: writes/min while converging',
+        pass: idle.writes === 0,
+        ratio:
+          convergingWritesPerMinute === 0 ? 0 : round(perMinute(idle.writes) / convergingWritesPerMinute),
+        details: {
+          instances: total,
+          reconcilesInWindow: reconciles,
+          leaseWritesPerMinute: perMinute(idle.leaseWrites),
+          readsPerMinute: perMinute(idle.reads),
+          windowSeconds: IDLE_SECONDS,
+        },
+      });
+
+      // Memory: the leader holds every cache; a standby of the same binary holds none.
+      const standby = await OperatorProcess.start(identity, options, 'standby');
+      try {
+        await waitFor(async () => (await standby.http('/readyz'))?.status === 200);
+        await sleep(5000);
+        const leader = operator.memory();
+        const standbyMemory = standby.memory();
+        const metrics = (await operator.http('/metrics'))?.body ?? '';
+        const mib = (name: string) => round(metricValue(metrics, name) / 2 ** 20, 1);
+        reportResult({
+          name: 'operator-rss',
+          value: round(leader.rssMiB, 1),
+          unit: 'MiB',
+          baseline: round(standbyMemory.rssMiB, 1),
+          goal: `RSS of the leader with ${total} instances < 200 MiB (baseline: a standby replica, no caches)`,
+          pass: leader.rssMiB < 200,
+          details: {
+            peakMiB: round(leader.peakMiB, 1),
+            heapUsedMiB: mib('nodejs_heap_size_used_bytes'),
+            heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
+            instances: total,
+          },
+        });
+      } finally {
+        await standby.kill('SIGTERM');
+      }
+    } finally {
+      await operator.kill('SIGTERM');
+      await counter.delete().catch(() => undefined);
+    }
+  });
+}
+
+// waitFor's timers do not keep Node.js alive (in jest something else does); this does.
+const keepAlive = setInterval(() => undefined, 60_000);
+try {
+  const baseline = await measureBaseline();
+  await measureOperator(baseline);
+} finally {
+  clearInterval(keepAlive);
+}
