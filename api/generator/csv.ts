@@ -2,142 +2,28 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { FILE_SPECS, MANIFEST_FILES_1_2, USERS_1_2_1, type FileSpec } from '../imports/file-specs.js';
 import type { GeneratedDistrict, GenRef } from './district.js';
 
-/** OneRoster 1.2.1 CSV headers (exact order) of the files the generator writes. */
+const columnNames = (spec: FileSpec): readonly string[] => spec.columns.map((column) => column.name);
+
+/**
+ * OneRoster 1.2.1 CSV headers (exact order) of the files the generator writes: the importer's
+ * file specifications, so that what is written is what is read.
+ */
 export const CSV_HEADERS = {
-  academicSessions: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'title',
-    'type',
-    'startDate',
-    'endDate',
-    'parentSourcedId',
-    'schoolYear',
-  ],
-  orgs: ['sourcedId', 'status', 'dateLastModified', 'name', 'type', 'identifier', 'parentSourcedId'],
-  courses: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'schoolYearSourcedId',
-    'title',
-    'courseCode',
-    'grades',
-    'orgSourcedId',
-    'subjects',
-    'subjectCodes',
-  ],
-  classes: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'title',
-    'grades',
-    'courseSourcedId',
-    'classCode',
-    'classType',
-    'location',
-    'schoolSourcedId',
-    'termSourcedIds',
-    'subjects',
-    'subjectCodes',
-    'periods',
-  ],
-  users: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'enabledUser',
-    'username',
-    'userIds',
-    'givenName',
-    'familyName',
-    'middleName',
-    'identifier',
-    'email',
-    'sms',
-    'phone',
-    'agentSourcedIds',
-    'grades',
-    'password',
-    'userMasterIdentifier',
-    'preferredGivenName',
-    'preferredMiddleName',
-    'preferredFamilyName',
-    'primaryOrgSourcedId',
-    'pronouns',
-  ],
-  roles: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'userSourcedId',
-    'roleType',
-    'role',
-    'beginDate',
-    'endDate',
-    'orgSourcedId',
-    'userProfileSourcedId',
-  ],
-  enrollments: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'classSourcedId',
-    'schoolSourcedId',
-    'userSourcedId',
-    'role',
-    'primary',
-    'beginDate',
-    'endDate',
-  ],
-  demographics: [
-    'sourcedId',
-    'status',
-    'dateLastModified',
-    'birthDate',
-    'sex',
-    'americanIndianOrAlaskaNative',
-    'asian',
-    'blackOrAfricanAmerican',
-    'nativeHawaiianOrOtherPacificIslander',
-    'white',
-    'demographicRaceTwoOrMoreRaces',
-    'hispanicOrLatinoEthnicity',
-    'countryOfBirthCode',
-    'stateOfBirthAbbreviation',
-    'cityOfBirth',
-    'publicSchoolResidenceStatus',
-  ],
-} as const;
+  academicSessions: columnNames(FILE_SPECS.academicSessions),
+  orgs: columnNames(FILE_SPECS.orgs),
+  courses: columnNames(FILE_SPECS.courses),
+  classes: columnNames(FILE_SPECS.classes),
+  users: columnNames(USERS_1_2_1),
+  roles: columnNames(FILE_SPECS.roles),
+  enrollments: columnNames(FILE_SPECS.enrollments),
+  demographics: columnNames(FILE_SPECS.demographics),
+};
 
 /** Every file a OneRoster 1.2 manifest lists. */
-export const MANIFEST_FILES = [
-  'academicSessions',
-  'categories',
-  'classes',
-  'classResources',
-  'courses',
-  'courseResources',
-  'demographics',
-  'enrollments',
-  'lineItemLearningObjectiveIds',
-  'lineItems',
-  'lineItemScoreScales',
-  'orgs',
-  'resources',
-  'resultLearningObjectiveIds',
-  'results',
-  'resultScoreScales',
-  'roles',
-  'scoreScales',
-  'userProfiles',
-  'userResources',
-  'users',
-] as const;
+export const MANIFEST_FILES = MANIFEST_FILES_1_2;
 
 export type CsvValue = string | number | boolean | readonly string[] | undefined;
 
