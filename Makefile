@@ -49,6 +49,9 @@ test-unit: deps ## the unit project only (no services)
 e2e: setup build k8s-binaries k8s-tools ## helm install the chart, two districts, upgrade, delete with Retain (test/cluster/e2e)
 	$(JEST) --selectProjects cluster --testPathPatterns test/cluster/e2e
 
+test-cluster: setup build k8s-binaries ## the cluster project only (real control plane, one file at a time)
+	$(JEST) --ci --selectProjects cluster --runInBand
+
 test-integration: setup build ## the integration project only
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --selectProjects integration
 
