@@ -108,9 +108,8 @@ export const USER_ROLES_V11 = [
 export const ROLE_TYPES = ['primary', 'secondary'] as const;
 export const SEXES = ['male', 'female', 'unspecified', 'other'] as const;
 
-const USERS_START = [
-  ...head,
-  c('enabledUser', 'bool', true),
+/** The users.csv columns 1.1 and 1.2 share, in the same order in both. */
+const USER_IDENTITY = [
   c('username', 'string', true),
   c('userIds', 'userIds'),
   c('givenName', 'string', true),
@@ -123,6 +122,11 @@ const USERS_START = [
   refs('agentSourcedIds', 'users'),
   c('grades', 'list'),
   c('password', 'ignored'),
+];
+const USERS_START = [
+  ...head,
+  c('enabledUser', 'bool', true),
+  ...USER_IDENTITY,
   c('userMasterIdentifier', 'string'),
 ];
 const USERS_END = [
@@ -148,18 +152,7 @@ export const USERS_1_1: FileSpec = {
     c('enabledUser', 'bool', true),
     refs('orgSourcedIds', 'orgs', true),
     en('role', USER_ROLES_V11, true, false),
-    c('username', 'string', true),
-    c('userIds', 'userIds'),
-    c('givenName', 'string', true),
-    c('familyName', 'string', true),
-    c('middleName', 'string'),
-    c('identifier', 'string'),
-    c('email', 'string'),
-    c('sms', 'string'),
-    c('phone', 'string'),
-    refs('agentSourcedIds', 'users'),
-    c('grades', 'list'),
-    c('password', 'ignored'),
+    ...USER_IDENTITY,
   ],
 };
 
