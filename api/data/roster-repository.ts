@@ -14,7 +14,7 @@ import {
   conditionSql,
   filterSql,
   lazyParam,
-  objectJson,
+  objectText,
   orderSql,
   sortKeySql,
   type PageKey,
@@ -120,9 +120,9 @@ export class RosterRepository {
         ) t`;
     } else {
       // built per request: pick the page's keys first, so skipped rows are never rendered
-      const json = objectJson(set.resource, page.fields, lazyParam(params, page.baseUrl, '::text'));
+      const json = objectText(set.resource, page.fields, lazyParam(params, page.baseUrl, '::text'));
       const extra = page.after ? [afterKeySql(set.sort, page.after, params)] : [];
-      sql = `select coalesce(json_agg(${json} order by k.n), '[]')::text as body
+      sql = `select '[' || coalesce(string_agg(${json}, ',' order by k.n), '') || ']' as body
         from (
           select i.sourced_id, row_number() over () as n from (
             select t.sourced_id from ${table} t ${where(set, params, extra)}
@@ -146,7 +146,7 @@ export class RosterRepository {
     const stored = fields === undefined && DOCUMENT_RESOURCES.includes(resource);
     const body = stored
       ? documentSql(`${params.add(hrefPrefix(baseUrl))}::text`)
-      : `${objectJson(resource, fields, lazyParam(params, baseUrl, '::text'))}::text`;
+      : objectText(resource, fields, lazyParam(params, baseUrl, '::text'));
     const id = params.add(sourcedId);
     const set = { resource, conditions, filter: undefined };
     const sql = `select ${body} as body from ${TABLES[resource]} t ${where(set, params, [`t.sourced_id = ${id}`])}`;

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { DOCUMENT_RESOURCES, columnOf, objectText } from '../data/sql-builder.js';
+import { RESOURCES } from '../services/resources.js';
 import type { RosterFile } from './file-specs.js';
 import type { FileMode } from './manifest.js';
 import { stageTable } from './stage-tables.js';
@@ -229,6 +231,33 @@ async function dropIndexes(client: pg.ClientBase, table: string): Promise<string
   ];
 }
 
+/**
+ * The rows a merge writes, as a subquery `t` with every column the table's document needs:
+ * those the stage provides, the rest kept from the stored row (`o`). Where the table keeps
+ * documents, `doc` is rendered here, set-based (the trigger then leaves the row alone).
+ */
+function rowsSql(
+  file: TableFile,
+  provided: readonly (readonly [string, string])[],
+  join: string,
+  where: string,
+): { columns: string[]; sql: string } {
+  const { table } = MAPPINGS[file];
+  const rendered = DOCUMENT_RESOURCES.includes(file);
+  const names = new Set(provided.map(([name]) => name));
+  const kept = rendered ? RESOURCES[file].fields.map(columnOf).filter((column) => !names.has(column)) : [];
+  const all = [...provided, ...kept.map((column) => [column, `o.${column}`] as const)];
+  const joinStored =
+    kept.length > 0 && !join.includes(' o on ') ? ` left join ${table} o on o.sourced_id = s.sourced_id` : '';
+  const inner = `select ${all.map(([name, expr]) => `${expr} as ${name}`).join(', ')} from ${stageTable(file)} s ${join}${joinStored} where ${where}`;
+  const columns = all.map(([name]) => name);
+  if (!rendered) return { columns, sql: inner };
+  return {
+    columns: [...columns, 'doc'],
+    sql: `select t.*, ${objectText(file, undefined, () => `''`)} from (${inner}) t`,
+  };
+}
+
 /** Merges one table's stage into it (upsert of active rows; bulk: the rest become tobedeleted). */
 async function mergeTable(
   client: pg.ClientBase,
@@ -244,6 +273,12 @@ async function mergeTable(
   const names = columns.map(([name]) => name);
   const compared = mode === 'bulk' ? ['status', ...names] : ['status', 'date_last_modified', ...names];
   const dlm = mode === 'bulk' ? '$1::timestamptz' : 's.date_last_modified::timestamptz';
+  const rows = rowsSql(
+    file,
+    [['sourced_id', 's.sourced_id'], ['status', `'active'::text`], ['date_last_modified', dlm], ...columns],
+    join,
+    `s.status = 'active'`,
+  );
   // A bulk file into an empty table (a first import): a plain INSERT without any index (the
   // checks already refused duplicate sourcedIds), then each index built in one sort, several times
   // faster than maintaining them row by row. Readers of the empty table wait for the commit.
@@ -255,24 +290,20 @@ async function mergeTable(
   let updated: number;
   if (intoEmpty) {
     const rebuild = await dropIndexes(client, table);
-    const insert = await client.query(
-      `insert into ${table} (sourced_id, status, date_last_modified, ${names.join(', ')})
-       select s.sourced_id, 'active', $1::timestamptz, ${columns.map(([, expr]) => expr).join(', ')}
-       from ${stage} s ${join} where s.status = 'active'`,
-      [importTime],
-    );
+    const insert = await client.query(`insert into ${table} (${rows.columns.join(', ')}) ${rows.sql}`, [
+      importTime,
+    ]);
     for (const statement of rebuild) await client.query(statement);
     inserted = insert.rowCount ?? 0;
     updated = 0;
   } else {
+    const replaced = rows.columns.includes('doc') ? [...names, 'doc'] : names;
     const upsert = await client.query<{ inserted: string; updated: string }>(
       `with m as (
-         insert into ${table} as t (sourced_id, status, date_last_modified, ${names.join(', ')})
-         select s.sourced_id, 'active', ${dlm}, ${columns.map(([, expr]) => expr).join(', ')}
-         from ${stage} s ${join} where s.status = 'active'
+         insert into ${table} as x (${rows.columns.join(', ')}) ${rows.sql}
          on conflict (sourced_id) do update set status = excluded.status, date_last_modified = excluded.date_last_modified,
-           ${names.map((name) => `${name} = excluded.${name}`).join(', ')}
-         where (${compared.map((name) => `t.${name}`).join(', ')}) is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
+           ${replaced.map((name) => `${name} = excluded.${name}`).join(', ')}
+         where (${compared.map((name) => `x.${name}`).join(', ')}) is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
          returning (xmax = 0) as inserted
        ) select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from m`,
       mode === 'bulk' ? [importTime] : [],

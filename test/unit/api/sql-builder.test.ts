@@ -1,4 +1,4 @@
-import { SqlParams, filterSql, objectJson, lazyParam } from '../../../api/data/sql-builder.js';
+import { SqlParams, filterSql, objectText, lazyParam } from '../../../api/data/sql-builder.js';
 import { parseFilter } from '../../../api/services/filter-parser.js';
 import { RESOURCES } from '../../../api/services/resources.js';
 
@@ -28,12 +28,14 @@ describe('sql-builder', () => {
 
   it('When no selected field needs the base URL, then no parameter is bound for it', () => {
     const params = new SqlParams();
-    const sql = objectJson(
+    const sql = objectText(
       'users',
       [RESOURCES.users.byName.get('sourcedId')!],
       lazyParam(params, 'https://h', '::text'),
     );
-    expect(sql).toBe("json_strip_nulls(json_build_object('sourcedId', t.sourced_id))");
+    expect(sql).toBe(
+      `'{' || substr(coalesce(',"sourcedId":' || to_json(t.sourced_id::text)::text, ''), 2) || '}'`,
+    );
     expect(params.values).toEqual([]);
   });
 });
