@@ -1,6 +1,5 @@
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { parse, type Options, type Parser } from 'csv-parse';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
@@ -15,7 +14,8 @@ import type { FileMode } from './manifest.js';
 import type { ProblemCollector } from './problems.js';
 import { RowValidator } from './row-validator.js';
 import { copyStageSql, stageColumns } from './stage-tables.js';
-import { FileContentError, LineBatcher, StrictUtf8Decoder } from './text-streams.js';
+import { CsvToCopyText } from './csv-records.js';
+import { FileContentError, StrictUtf8Decoder } from './text-streams.js';
 
 /** Longest record (in characters) a file may have: longer ones stop the file, never fill memory. */
 export const MAX_RECORD_CHARS = 1_048_576;
@@ -43,8 +43,8 @@ function specFor(file: RosterFile, version: '1.1' | '1.2', header: readonly stri
 }
 
 /**
- * Streams one CSV file into its stage table: strict UTF-8 decoding → csv-parse (records bounded
- * in size) → validation → COPY text in 64 KB chunks. A file that cannot be read to the end
+ * Streams one CSV file into its stage table: strict UTF-8 decoding → CSV records (bounded in
+ * size) → validation → COPY text in 64 KB chunks. A file that cannot be read to the end
  * (encoding, CSV syntax, an over-long record) is reported and staged up to that point; the COPY
  * always completes so that the transaction stays usable. Returns the data rows read.
  */
@@ -55,67 +55,37 @@ export async function stageFile(options: StageFileOptions): Promise<number> {
   let validator: RowValidator | undefined;
   const decoder = new StrictUtf8Decoder();
   let rows = 0;
-  const parser: Parser = parse({
-    bom: true,
-    // LF and CRLF, also mixed within a file (editors and SIS exports append either)
-    record_delimiter: ['\r\n', '\n'],
-    relax_column_count: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_RECORD_CHARS,
-    // returns the COPY line (a string) instead of the record
-    on_record: ((record: string[], context: { lines: number }) => {
-      if (validator === undefined) {
-        validator = new RowValidator(
-          specFor(file, version, record),
-          mode,
-          version,
-          record,
-          columns,
-          problems,
-        );
-        return null;
-      }
-      rows += 1;
-      if ((rows & 0x3fff) === 0) onProgress({ rows, bytes: decoder.bytes });
-      return validator.stage(record, context.lines);
-    }) as unknown as Options['on_record'],
-  });
-  const batcher = new LineBatcher();
+  const toCopy = new CsvToCopyText((record, line) => {
+    if (validator === undefined) {
+      validator = new RowValidator(specFor(file, version, record), mode, version, record, columns, problems);
+      return null;
+    }
+    rows += 1;
+    if ((rows & 0x3fff) === 0) onProgress({ rows, bytes: decoder.bytes });
+    return validator.stage(record, line);
+  }, MAX_RECORD_CHARS);
   const copy = client.query(copyFrom(copyStageSql(file)));
   let stopped = false;
   const stop = (error: Error): void => {
     if (stopped) return;
     stopped = true;
-    const line = parser.info.lines;
-    if (error instanceof FileContentError) {
-      problems.error({ file: csv, line, rule: error.rule, message: error.message });
-    } else {
-      const code = (error as { code?: string }).code;
-      problems.error({
-        file: csv,
-        line,
-        rule:
-          code === 'CSV_MAX_RECORD_SIZE'
-            ? 'record-too-long'
-            : code?.startsWith('CSV_')
-              ? 'csv-syntax'
-              : 'read',
-        message:
-          code === 'CSV_MAX_RECORD_SIZE'
-            ? `a record is longer than ${MAX_RECORD_CHARS} characters (a missing line break or quote?); the file is read no further`
-            : `${error.message}; the file is read no further`,
-      });
-    }
+    problems.error({
+      file: csv,
+      line: toCopy.splitter.line,
+      rule: error instanceof FileContentError ? error.rule : 'read',
+      message:
+        error instanceof FileContentError ? error.message : `${error.message}; the file is read no further`,
+    });
     source.unpipe(decoder);
-    decoder.unpipe(parser);
-    parser.unpipe(batcher);
+    decoder.unpipe(toCopy);
+    toCopy.unpipe(copy);
     source.destroy();
-    batcher.end();
+    copy.end();
   };
   source.on('error', stop);
   decoder.on('error', stop);
-  parser.on('error', stop);
-  source.pipe(decoder).pipe(parser).pipe(batcher).pipe(copy);
+  toCopy.on('error', stop);
+  source.pipe(decoder).pipe(toCopy).pipe(copy);
   await finished(copy);
   onProgress({ rows, bytes: decoder.bytes });
   // both are set from stream callbacks, which the type checker cannot see

@@ -64,30 +64,3 @@ export class StrictUtf8Decoder extends Transform {
     }
   }
 }
-
-/** Joins COPY lines into chunks of about 64 KB (pg-copy-streams wants large writes). */
-export class LineBatcher extends Transform {
-  #parts: string[] = [];
-  #size = 0;
-
-  constructor(private readonly chunkSize = 65_536) {
-    super({ writableObjectMode: true, readableObjectMode: false });
-  }
-
-  override _transform(line: string, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#parts.push(line);
-    this.#size += line.length;
-    if (this.#size >= this.chunkSize) {
-      const chunk = this.#parts.join('');
-      this.#parts = [];
-      this.#size = 0;
-      callback(null, chunk);
-      return;
-    }
-    callback();
-  }
-
-  override _flush(callback: TransformCallback): void {
-    callback(null, this.#parts.length > 0 ? this.#parts.join('') : undefined);
-  }
-}
