@@ -109,7 +109,25 @@ const jsonString = (expr: string): string => `to_json(${expr}::text)::text`;
 const jsonArrayAgg = (element: string, order: string): string =>
   `'[' || string_agg(${element}, ',' order by ${order}) || ']'`;
 
-function refObject(idExpr: string, refType: RefType, base: LazyParam): string {
+/**
+ * How a document is rendered: `base` binds the public origin; `verbatimIds` writes sourcedIds
+ * without JSON escaping, for rows whose ids were checked to be GUIDs (0-9 a-z A-Z . - _ / @, none
+ * of which JSON escapes; `base` must need no escaping either), which saves much of an import's
+ * rendering time; `fixed` gives the JSON text of fields that have one value in every row.
+ */
+export interface RenderOptions {
+  readonly base: LazyParam;
+  readonly verbatimIds: boolean;
+  readonly fixed: Readonly<Record<string, string>>;
+}
+
+const idString = (expr: string, options: RenderOptions): string =>
+  options.verbatimIds ? `'"' || ${expr} || '"'` : jsonString(expr);
+
+function refObject(idExpr: string, refType: RefType, options: RenderOptions): string {
+  const { base } = options;
+  if (options.verbatimIds)
+    return `coalesce('{"href":"' || ${base()} || '${REF_PATHS[refType]}' || ${idExpr} || '","sourcedId":"' || ${idExpr} || '","type":"${refType}"}', '{"type":"${refType}"}')`;
   return jsonObjectText([
     ['href', jsonString(`${base()} || '${REF_PATHS[refType]}' || ${idExpr}`)],
     ['sourcedId', jsonString(idExpr)],
@@ -117,11 +135,14 @@ function refObject(idExpr: string, refType: RefType, base: LazyParam): string {
   ]);
 }
 
-/** The JSON text of one field of row `t` (NULL when absent); `base` binds the public origin. */
-function fieldJson(resource: ResourceName, field: FieldDef, base: LazyParam): string {
+/** The JSON text of one field of row `t` (NULL when absent). */
+function fieldJson(resource: ResourceName, field: FieldDef, options: RenderOptions): string {
+  const fixed = options.fixed[field.name];
+  if (fixed !== undefined) return fixed;
   const col = `t.${columnOf(field)}`;
   switch (field.kind) {
     case 'id':
+      return idString(col, options);
     case 'string':
       return jsonString(col);
     case 'json':
@@ -136,21 +157,22 @@ function fieldJson(resource: ResourceName, field: FieldDef, base: LazyParam): st
     case 'strings':
       return `array_to_json(${col})::text`;
     case 'ref':
-      return `case when ${col} is not null then ${refObject(col, refTypeOf(field), base)} end`;
+      return `case when ${col} is not null then ${refObject(col, refTypeOf(field), options)} end`;
     case 'refs':
-      return `(select ${jsonArrayAgg(refObject('u.x', refTypeOf(field), base), 'u.n')} from unnest(${col}) with ordinality u(x, n))`;
+      // the guard spares empty lists the subquery (most users have no agents)
+      return `case when cardinality(${col}) > 0 then (select ${jsonArrayAgg(refObject('u.x', refTypeOf(field), options), 'u.n')} from unnest(${col}) with ordinality u(x, n)) end`;
     case 'children':
-      return `(select ${jsonArrayAgg(refObject('c.sourced_id', refTypeOf(field), base), 'c.sourced_id')} from ${TABLES[resource]} c where c.parent_sourced_id = t.sourced_id)`;
+      return `(select ${jsonArrayAgg(refObject('c.sourced_id', refTypeOf(field), options), 'c.sourced_id')} from ${TABLES[resource]} c where c.parent_sourced_id = t.sourced_id)`;
     case 'roles': {
       const role = jsonObjectText([
         ['roleType', jsonString(`r.v->>'roleType'`)],
         ['role', jsonString(`r.v->>'role'`)],
-        ['org', refObject(`(r.v->>'orgSourcedId')`, 'org', base)],
-        ['userProfile', jsonString(`r.v->>'userProfile'`)],
+        ['org', refObject(`(r.v->>'orgSourcedId')`, 'org', options)],
+        ['userProfile', idString(`(r.v->>'userProfile')`, options)],
         ['beginDate', jsonString(`r.v->>'beginDate'`)],
         ['endDate', jsonString(`r.v->>'endDate'`)],
       ]);
-      return `(select ${jsonArrayAgg(role, 'r.n')} from jsonb_array_elements(${col}) with ordinality r(v, n))`;
+      return `case when jsonb_array_length(${col}) > 0 then (select ${jsonArrayAgg(role, 'r.n')} from jsonb_array_elements(${col}) with ordinality r(v, n)) end`;
     }
   }
 }
@@ -163,9 +185,13 @@ export function objectText(
   resource: ResourceName,
   fields: readonly FieldDef[] | undefined,
   base: LazyParam,
+  options: Partial<Omit<RenderOptions, 'base'>> = {},
 ): string {
   const selected = fields ?? RESOURCES[resource].fields;
-  return jsonObjectText(selected.map((field) => [field.name, fieldJson(resource, field, base)] as const));
+  const rendering = { base, verbatimIds: options.verbatimIds ?? false, fixed: options.fixed ?? {} };
+  return jsonObjectText(
+    selected.map((field) => [field.name, fieldJson(resource, field, rendering)] as const),
+  );
 }
 
 /** objectText as a `json` value. */

@@ -241,6 +241,8 @@ function rowsSql(
   provided: readonly (readonly [string, string])[],
   join: string,
   where: string,
+  /** JSON text of fields with one value in every row */
+  fixed: Readonly<Record<string, string>>,
 ): { columns: string[]; sql: string } {
   const { table } = MAPPINGS[file];
   const rendered = DOCUMENT_RESOURCES.includes(file);
@@ -254,7 +256,8 @@ function rowsSql(
   if (!rendered) return { columns, sql: inner };
   return {
     columns: [...columns, 'doc'],
-    sql: `select t.*, ${objectText(file, undefined, () => `''`)} from (${inner}) t`,
+    // the checks let only GUIDs into the stage's ids and references: they need no JSON escaping
+    sql: `select t.*, ${objectText(file, undefined, () => `''`, { verbatimIds: true, fixed })} from (${inner}) t`,
   };
 }
 
@@ -278,7 +281,11 @@ async function mergeTable(
     [['sourced_id', 's.sourced_id'], ['status', `'active'::text`], ['date_last_modified', dlm], ...columns],
     join,
     `s.status = 'active'`,
+    // bulk rows all take the import time: render it once, not per row
+    mode === 'bulk' ? { dateLastModified: '$2::text' } : {},
   );
+  const renderedTime = rows.columns.includes('doc') ? [JSON.stringify(importTime.toISOString())] : [];
+  const values = mode === 'bulk' ? [importTime, ...renderedTime] : [];
   // A bulk file into an empty table (a first import): a plain INSERT without any index (the
   // checks already refused duplicate sourcedIds), then each index built in one sort, several times
   // faster than maintaining them row by row. Readers of the empty table wait for the commit.
@@ -290,9 +297,10 @@ async function mergeTable(
   let updated: number;
   if (intoEmpty) {
     const rebuild = await dropIndexes(client, table);
-    const insert = await client.query(`insert into ${table} (${rows.columns.join(', ')}) ${rows.sql}`, [
-      importTime,
-    ]);
+    const insert = await client.query(
+      `insert into ${table} (${rows.columns.join(', ')}) ${rows.sql}`,
+      values,
+    );
     for (const statement of rebuild) await client.query(statement);
     inserted = insert.rowCount ?? 0;
     updated = 0;
@@ -306,7 +314,7 @@ async function mergeTable(
          where (${compared.map((name) => `x.${name}`).join(', ')}) is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
          returning (xmax = 0) as inserted
        ) select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from m`,
-      mode === 'bulk' ? [importTime] : [],
+      values,
     );
     inserted = Number(upsert.rows[0]?.inserted ?? 0);
     updated = Number(upsert.rows[0]?.updated ?? 0);

@@ -104,6 +104,13 @@ export async function checkPackage(
         rule: 'duplicate-sourced-id',
         message: `sourcedId ${row.sourced_id} was already used on line ${row.first_line}`,
       });
+    // after the listed ones: the collector keeps the first of each rule
+    problems.uncounted(
+      `${file}.csv`,
+      'duplicate-sourced-id',
+      'error',
+      Number(duplicates.rows[0]?.total ?? 0) - duplicates.rows.length,
+    );
   }
   for (const check of refChecks(files, version)) {
     const column = q(stageColumn(check.column));
@@ -112,12 +119,19 @@ export async function checkPackage(
     const from = check.list
       ? `${stage} s cross join lateral unnest(string_to_array(s.${column}, ',')) as v(value)`
       : `${stage} s`;
-    const missing = await client.query<{ line: string; value: string; deleted: boolean }>(
-      `select s.line, ${value} as value, exists (select 1 from (${anySql(check.target, files)}) a where a.id = ${value}) as deleted
-       from ${from}
-       where s.status = 'active' and ${value} is not null
-         and not exists (select 1 from (${availableSql(check.target, files)}) a where a.id = ${value})
-       order by s.line limit ${cap}`,
+    const missing = await client.query<{
+      line: string;
+      value: string;
+      deleted: boolean;
+      total: string;
+      deleted_total: string;
+    }>(
+      `select m.*, count(*) over () as total, count(*) filter (where m.deleted) over () as deleted_total from (
+         select s.line, ${value} as value, exists (select 1 from (${anySql(check.target, files)}) a where a.id = ${value}) as deleted
+         from ${from}
+         where s.status = 'active' and ${value} is not null
+           and not exists (select 1 from (${availableSql(check.target, files)}) a where a.id = ${value})
+       ) m order by m.line limit ${cap}`,
     );
     for (const row of missing.rows)
       problems.error({
@@ -135,5 +149,18 @@ export async function checkPackage(
               message: `no active ${TARGET_NAMES[check.target]} ${row.value} in the package${files.get(check.target) === 'bulk' ? '' : ' or in the stored data'}`,
             }),
       });
+    const first = missing.rows[0];
+    if (first) {
+      const listedDeleted = missing.rows.filter((row) => row.deleted).length;
+      const deletedTotal = Number(first.deleted_total);
+      const csv = `${check.file}.csv`;
+      problems.uncounted(csv, 'reference-to-deleted', 'error', deletedTotal - listedDeleted);
+      problems.uncounted(
+        csv,
+        'unknown-reference',
+        'error',
+        Number(first.total) - deletedTotal - (missing.rows.length - listedDeleted),
+      );
+    }
   }
 }

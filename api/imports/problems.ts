@@ -56,6 +56,19 @@ export class ProblemCollector {
     this.#add({ ...problem, severity: this.strict ? 'error' : 'warning' });
   }
 
+  /**
+   * Counts `count` more problems of a rule that a check found but did not list (a SQL check
+   * returns its first rows and the total).
+   */
+  uncounted(file: string, rule: string, severity: 'error' | 'warning', count: number): void {
+    if (count <= 0) return;
+    const key = `${file}:${rule}`;
+    this.#byRule[key] = (this.#byRule[key] ?? 0) + count;
+    if (severity === 'error' || this.strict) this.#errorCount += count;
+    else this.#warningCount += count;
+    this.#truncated = true;
+  }
+
   get errorCount(): number {
     return this.#errorCount;
   }

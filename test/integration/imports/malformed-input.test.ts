@@ -182,3 +182,26 @@ describe('malformed input', () => {
     expect(await usersStored()).toBeGreaterThan(0);
   });
 });
+
+describe('problem totals', () => {
+  it('When 250 enrollments name classes that do not exist, then the report lists the first 100 and its totals count all 250', async () => {
+    const dir = await variant('many-unknown-classes', 'enrollments.csv', (original) => {
+      const lines = original.toString('utf8').split('\r\n');
+      const column = (lines[0] ?? '').split(',').indexOf('classSourcedId');
+      for (let line = 1; line <= 250; line += 1) {
+        const fields = (lines[line] ?? '').split(',');
+        fields[column] = `class-missing-${line}`;
+        lines[line] = fields.join(',');
+      }
+      return Buffer.from(lines.join('\r\n'));
+    });
+    const result = await dryRun(dir);
+    expect(result.outcome).toBe('rejected');
+    const listed = result.report.errors.filter((p) => p.rule === 'unknown-reference');
+    expect(listed).toHaveLength(100);
+    expect(listed[0]).toMatchObject({ file: 'enrollments.csv', line: 2, value: 'class-missing-1' });
+    expect(result.report.totals.byRule['enrollments.csv:unknown-reference']).toBe(250);
+    expect(result.report.totals.errors).toBe(250);
+    expect(result.report.truncated).toBe(true);
+  });
+});
