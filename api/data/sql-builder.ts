@@ -118,7 +118,7 @@ const jsonArrayAgg = (element: string, order: string): string =>
 export interface RenderOptions {
   readonly base: LazyParam;
   readonly verbatimIds: boolean;
-  readonly fixed: Readonly<Record<string, string>>;
+  readonly fixed: Readonly<Record<string, LazyParam>>;
 }
 
 const idString = (expr: string, options: RenderOptions): string =>
@@ -138,7 +138,7 @@ function refObject(idExpr: string, refType: RefType, options: RenderOptions): st
 /** The JSON text of one field of row `t` (NULL when absent). */
 function fieldJson(resource: ResourceName, field: FieldDef, options: RenderOptions): string {
   const fixed = options.fixed[field.name];
-  if (fixed !== undefined) return fixed;
+  if (fixed !== undefined) return fixed();
   const col = `t.${columnOf(field)}`;
   switch (field.kind) {
     case 'id':
@@ -192,15 +192,6 @@ export function objectText(
   return jsonObjectText(
     selected.map((field) => [field.name, fieldJson(resource, field, rendering)] as const),
   );
-}
-
-/** objectText as a `json` value. */
-export function objectJson(
-  resource: ResourceName,
-  fields: readonly FieldDef[] | undefined,
-  base: LazyParam,
-): string {
-  return `(${objectText(resource, fields, base)})::json`;
 }
 
 function fieldByName(resource: ResourceName, name: string): FieldDef {

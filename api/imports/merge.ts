@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import { DOCUMENT_RESOURCES, columnOf, objectText } from '../data/sql-builder.js';
+import {
+  DOCUMENT_RESOURCES,
+  SqlParams,
+  columnOf,
+  lazyParam,
+  objectText,
+  type LazyParam,
+} from '../data/sql-builder.js';
 import { RESOURCES } from '../services/resources.js';
 import type { RosterFile } from './file-specs.js';
 import type { FileMode } from './manifest.js';
@@ -231,31 +238,39 @@ async function dropIndexes(client: pg.ClientBase, table: string): Promise<string
   ];
 }
 
+/** Columns users.csv's merge adds (the embedded lists) and the joins their values read. */
+interface Extension {
+  columns: readonly (readonly [string, string])[];
+  join: string;
+}
+
 /**
- * The rows a merge writes, as a subquery `t` with every column the table's document needs:
- * those the stage provides, the rest kept from the stored row (`o`). Where the table keeps
- * documents, `doc` is rendered here, set-based (the trigger then leaves the row alone).
+ * The active stage rows a merge writes, as a subquery `t` with every column the table's document
+ * needs: those the stage provides, the rest kept from the stored row (`o`, joined when needed).
+ * Where the table keeps documents, `doc` is rendered here, set-based (the trigger then leaves the
+ * row alone).
  */
 function rowsSql(
   file: TableFile,
   provided: readonly (readonly [string, string])[],
-  join: string,
-  where: string,
+  extension: Extension | undefined,
   /** JSON text of fields with one value in every row */
-  fixed: Readonly<Record<string, string>>,
-): { columns: string[]; sql: string } {
+  fixed: Readonly<Record<string, LazyParam>>,
+): { columns: string[]; rendered: boolean; sql: string } {
   const { table } = MAPPINGS[file];
   const rendered = DOCUMENT_RESOURCES.includes(file);
   const names = new Set(provided.map(([name]) => name));
   const kept = rendered ? RESOURCES[file].fields.map(columnOf).filter((column) => !names.has(column)) : [];
   const all = [...provided, ...kept.map((column) => [column, `o.${column}`] as const)];
-  const joinStored =
-    kept.length > 0 && !join.includes(' o on ') ? ` left join ${table} o on o.sourced_id = s.sourced_id` : '';
-  const inner = `select ${all.map(([name, expr]) => `${expr} as ${name}`).join(', ')} from ${stageTable(file)} s ${join}${joinStored} where ${where}`;
+  const stored =
+    extension !== undefined || kept.length > 0 ? ` left join ${table} o on o.sourced_id = s.sourced_id` : '';
+  const inner = `select ${all.map(([name, expr]) => `${expr} as ${name}`).join(', ')}
+    from ${stageTable(file)} s${stored} ${extension?.join ?? ''} where s.status = 'active'`;
   const columns = all.map(([name]) => name);
-  if (!rendered) return { columns, sql: inner };
+  if (!rendered) return { columns, rendered, sql: inner };
   return {
     columns: [...columns, 'doc'],
+    rendered,
     // the checks let only GUIDs into the stage's ids and references: they need no JSON escaping
     sql: `select t.*, ${objectText(file, undefined, () => `''`, { verbatimIds: true, fixed })} from (${inner}) t`,
   };
@@ -267,25 +282,25 @@ async function mergeTable(
   file: TableFile,
   mode: FileMode,
   importTime: Date,
-  extra: readonly (readonly [string, string])[],
-  join: string,
+  extension?: Extension,
 ): Promise<MergeCounts> {
   const { table, columns: base } = MAPPINGS[file];
-  const columns = [...base, ...extra, ['metadata', 's.metadata::jsonb'] as const];
+  const columns = [...base, ...(extension?.columns ?? []), ['metadata', 's.metadata::jsonb'] as const];
   const stage = stageTable(file);
   const names = columns.map(([name]) => name);
   const compared = mode === 'bulk' ? ['status', ...names] : ['status', 'date_last_modified', ...names];
-  const dlm = mode === 'bulk' ? '$1::timestamptz' : 's.date_last_modified::timestamptz';
+  const params = new SqlParams();
+  const dlm =
+    mode === 'bulk' ? `${params.add(importTime)}::timestamptz` : 's.date_last_modified::timestamptz';
   const rows = rowsSql(
     file,
     [['sourced_id', 's.sourced_id'], ['status', `'active'::text`], ['date_last_modified', dlm], ...columns],
-    join,
-    `s.status = 'active'`,
+    extension,
     // bulk rows all take the import time: render it once, not per row
-    mode === 'bulk' ? { dateLastModified: '$2::text' } : {},
+    mode === 'bulk'
+      ? { dateLastModified: lazyParam(params, JSON.stringify(importTime.toISOString()), '::text') }
+      : {},
   );
-  const renderedTime = rows.columns.includes('doc') ? [JSON.stringify(importTime.toISOString())] : [];
-  const values = mode === 'bulk' ? [importTime, ...renderedTime] : [];
   // A bulk file into an empty table (a first import): a plain INSERT without any index (the
   // checks already refused duplicate sourcedIds), then each index built in one sort, several times
   // faster than maintaining them row by row. Readers of the empty table wait for the commit.
@@ -299,13 +314,13 @@ async function mergeTable(
     const rebuild = await dropIndexes(client, table);
     const insert = await client.query(
       `insert into ${table} (${rows.columns.join(', ')}) ${rows.sql}`,
-      values,
+      params.values,
     );
     for (const statement of rebuild) await client.query(statement);
     inserted = insert.rowCount ?? 0;
     updated = 0;
   } else {
-    const replaced = rows.columns.includes('doc') ? [...names, 'doc'] : names;
+    const replaced = rows.rendered ? [...names, 'doc'] : names;
     const upsert = await client.query<{ inserted: string; updated: string }>(
       `with m as (
          insert into ${table} as x (${rows.columns.join(', ')}) ${rows.sql}
@@ -314,7 +329,7 @@ async function mergeTable(
          where (${compared.map((name) => `x.${name}`).join(', ')}) is distinct from (${compared.map((name) => `excluded.${name}`).join(', ')})
          returning (xmax = 0) as inserted
        ) select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from m`,
-      values,
+      params.values,
     );
     inserted = Number(upsert.rows[0]?.inserted ?? 0);
     updated = Number(upsert.rows[0]?.updated ?? 0);
@@ -413,11 +428,11 @@ export async function mergePackage(
     const mode = files.get(file);
     if (mode === undefined) continue;
     if (file !== 'users') {
-      counts[file] = await timed(file, () => mergeTable(client, file, mode, importTime, [], ''));
+      counts[file] = await timed(file, () => mergeTable(client, file, mode, importTime));
       continue;
     }
     const extra: (readonly [string, string])[] = [];
-    let join = 'left join users o on o.sourced_id = s.sourced_id';
+    let join = '';
     for (const embedded of ['roles', 'userProfiles'] as const) {
       const { column, empty } = EMBEDDED[embedded];
       const state = governed[embedded];
@@ -432,7 +447,9 @@ export async function mergePackage(
       extra.push([column, value]);
     }
     if (usersHaveResources) extra.push(['resource_sourced_ids', arr('resource_sourced_ids')]);
-    counts.users = await timed('users', () => mergeTable(client, 'users', mode, importTime, extra, join));
+    counts.users = await timed('users', () =>
+      mergeTable(client, 'users', mode, importTime, { columns: extra, join }),
+    );
   }
   for (const embedded of ['roles', 'userProfiles'] as const) {
     const state = governed[embedded];

@@ -105,10 +105,9 @@ export async function checkPackage(
         message: `sourcedId ${row.sourced_id} was already used on line ${row.first_line}`,
       });
     // after the listed ones: the collector keeps the first of each rule
-    problems.uncounted(
+    problems.uncountedErrors(
       `${file}.csv`,
       'duplicate-sourced-id',
-      'error',
       Number(duplicates.rows[0]?.total ?? 0) - duplicates.rows.length,
     );
   }
@@ -154,11 +153,10 @@ export async function checkPackage(
       const listedDeleted = missing.rows.filter((row) => row.deleted).length;
       const deletedTotal = Number(first.deleted_total);
       const csv = `${check.file}.csv`;
-      problems.uncounted(csv, 'reference-to-deleted', 'error', deletedTotal - listedDeleted);
-      problems.uncounted(
+      problems.uncountedErrors(csv, 'reference-to-deleted', deletedTotal - listedDeleted);
+      problems.uncountedErrors(
         csv,
         'unknown-reference',
-        'error',
         Number(first.total) - deletedTotal - (missing.rows.length - listedDeleted),
       );
     }

@@ -57,15 +57,14 @@ export class ProblemCollector {
   }
 
   /**
-   * Counts `count` more problems of a rule that a check found but did not list (a SQL check
+   * Counts `count` more errors of a rule that a check found but did not list (a SQL check
    * returns its first rows and the total).
    */
-  uncounted(file: string, rule: string, severity: 'error' | 'warning', count: number): void {
+  uncountedErrors(file: string, rule: string, count: number): void {
     if (count <= 0) return;
     const key = `${file}:${rule}`;
     this.#byRule[key] = (this.#byRule[key] ?? 0) + count;
-    if (severity === 'error' || this.strict) this.#errorCount += count;
-    else this.#warningCount += count;
+    this.#errorCount += count;
     this.#truncated = true;
   }
 

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { DOCUMENT_RESOURCES, TABLES, objectJson } from '../../data/sql-builder.js';
+import { DOCUMENT_RESOURCES, TABLES, objectText } from '../../data/sql-builder.js';
 
 /**
  * Each row of the larger tables keeps its OneRoster JSON, rendered by a trigger on every insert
@@ -14,7 +14,7 @@ export class Migration0005RenderedDocuments extends Migration {
   override up(): void {
     for (const resource of DOCUMENT_RESOURCES) {
       const table = TABLES[resource];
-      const expression = objectJson(resource, undefined, () => `''`);
+      const expression = objectText(resource, undefined, () => `''`);
       this.addSql(`alter table ${table} add column doc text`);
       this.addSql(`create function rh_render_${table}() returns trigger language plpgsql as $fn$
         begin
