@@ -1,6 +1,4 @@
-import { ConfigError } from '../lib/config/settings.js';
-import { createLogger } from '../lib/logging/logger.js';
-import { packageVersion } from '../lib/version.js';
+import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
 import { loadOperatorConfig } from './config.js';
 import { loadConnection } from './kube/connection.js';
 import { Operator } from './operator.js';
@@ -19,22 +17,8 @@ export async function runOperator(args: string[]): Promise<void> {
       process.exit(2);
     }
   }
-  let config;
-  try {
-    config = loadOperatorConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rosterhub operator: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const logger = createLogger({
-    service: 'rosterhub-operator',
-    version: packageVersion,
-    level: config.logLevel,
-    format: config.logFormat,
-  });
+  const config = loadSettingsOrExit('operator', () => loadOperatorConfig(env));
+  const logger = commandLogger('operator', config);
   const operator = new Operator(await loadConnection(), config, logger);
   await operator.start();
   const stop = (signal: string): void => {
