@@ -7,16 +7,9 @@ import { RosterRepository } from './data/roster-repository.js';
 import type { Database } from './db/database.js';
 import { authorize } from './http/authorize.js';
 import type { ApiMetrics } from './metrics.js';
-import { academicSessionsRoutes } from './routes/academic-sessions.js';
-import { classesRoutes } from './routes/classes.js';
-import { coursesRoutes } from './routes/courses.js';
-import { demographicsRoutes } from './routes/demographics.js';
 import { discoveryRoutes } from './routes/discovery.js';
-import type { RouteContext } from './routes/endpoint-handlers.js';
-import { enrollmentsRoutes } from './routes/enrollments.js';
+import { registerEndpoints, type RouteContext } from './routes/endpoint-handlers.js';
 import { oauthRoutes } from './routes/oauth.js';
-import { orgsRoutes } from './routes/orgs.js';
-import { usersRoutes } from './routes/users.js';
 import { AuthService } from './services/auth-service.js';
 import { DataVersionWatcher } from './services/data-version-watcher.js';
 import { ROSTERING_BASE } from './services/endpoints.js';
@@ -110,16 +103,16 @@ export class OneRosterApi {
       publicBaseUrl: config.publicBaseUrl,
     };
     // the busiest collections first: Express tries routes in order
-    for (const register of [
-      usersRoutes,
-      enrollmentsRoutes,
-      classesRoutes,
-      coursesRoutes,
-      orgsRoutes,
-      academicSessionsRoutes,
-      demographicsRoutes,
-    ]) {
-      register(rostering, ctx);
+    for (const resource of [
+      'users',
+      'enrollments',
+      'classes',
+      'courses',
+      'orgs',
+      'academicSessions',
+      'demographics',
+    ] as const) {
+      registerEndpoints(rostering, ctx, resource);
     }
     app.use(root);
     app.use(ROSTERING_BASE, rostering);

@@ -1,5 +1,6 @@
 import type { RequestHandler, Router } from 'express';
 import { buildOpenApi } from '../services/openapi.js';
+import { origin } from './endpoint-handlers.js';
 
 /** Discovery document names: the REST binding's and the conformance guide's. */
 export const OPENAPI_PATHS = [
@@ -15,9 +16,7 @@ export function discoveryRoutes(
   maxLimit: number,
 ): void {
   const send: RequestHandler = (req, res) => {
-    const origin =
-      publicBaseUrl !== '' ? publicBaseUrl : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    res.json(buildOpenApi(origin, maxLimit));
+    res.json(buildOpenApi(origin(req, publicBaseUrl), maxLimit));
   };
   for (const path of OPENAPI_PATHS) rostering.get(path, send);
   root.get('/openapi.json', send);

@@ -5,7 +5,7 @@ import type { ListParams, RawQuery } from '../services/list-params.js';
 import type { ResourceName } from '../services/resources.js';
 import type { RosteringService } from '../services/rostering-service.js';
 
-/** What the resource route files need. */
+/** What the rostering endpoints need. */
 export interface RouteContext {
   readonly service: RosteringService;
   readonly authorize: (group: ScopeGroup) => RequestHandler;
@@ -13,7 +13,8 @@ export interface RouteContext {
   readonly publicBaseUrl: string;
 }
 
-function origin(req: Request, configured: string): string {
+/** The public origin of links: the configured one, else the request's. */
+export function origin(req: Request, configured: string): string {
   return configured !== '' ? configured : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
