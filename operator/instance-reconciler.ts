@@ -11,6 +11,7 @@ import type { EventRecorder } from './events.js';
 import { FIELD_MANAGER, PAUSE_ANNOTATION, PAUSE_VALUE } from './field-manager.js';
 import {
   KindNotServedError,
+  kindLabel,
   type KubeClient,
   type KubeObject,
   type OwnerReference,
@@ -44,8 +45,7 @@ const NOT_SERVED_REQUEUE_MS = 30_000;
 const objectKey = (object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>) =>
   `${object.apiVersion}/${object.kind}/${object.metadata.name}`;
 
-const kindLabel = (object: Pick<KubeObject, 'apiVersion' | 'kind'>) =>
-  `${object.kind} (${object.apiVersion})`;
+const secretKey = (name: string) => objectKey({ apiVersion: 'v1', kind: 'Secret', metadata: { name } });
 
 /** What applying a plan did. */
 interface Applied {
@@ -141,7 +141,7 @@ export class InstanceReconciler {
       name,
       plan.target.requiredSecrets,
       (secretName) => children.get('v1', 'Secret', namespace, secretName),
-      (secretName) => (retained.has(`v1/Secret/${secretName}`) ? [] : [owner]),
+      (secretName) => (retained.has(secretKey(secretName)) ? [] : [owner]),
     );
     const applied = await this.#apply(plan, namespace, owner, retained);
     applied.writes += secrets.created.length;
@@ -204,7 +204,7 @@ export class InstanceReconciler {
   /** Deletes owned children the plan no longer wants; returns how many. */
   async #prune(plan: Plan, namespace: string, name: string, owner: OwnerReference): Promise<number> {
     const wanted = new Set([...plan.objects, ...plan.keep].map(objectKey));
-    const generated = new Set(plan.target.requiredSecrets.map((secret) => `v1/Secret/${secret.name}`));
+    const generated = new Set(plan.target.requiredSecrets.map((secret) => secretKey(secret.name)));
     let deleted = 0;
     for (const child of this.deps.children.listForInstance(namespace, name)) {
       const owned = child.metadata.ownerReferences?.some((reference) => reference.uid === owner.uid) ?? false;
@@ -223,10 +223,16 @@ export class InstanceReconciler {
   #retainedNames(instance: RosterHubInstance, names: InstanceNames): Set<string> {
     const retained = new Set<string>();
     if (instance.spec.database.deletionPolicy === 'Retain') {
-      retained.add(`v1/Secret/${names.postgresCredentials}`);
-      retained.add(`v1/PersistentVolumeClaim/${names.backupVolume}`);
+      retained.add(secretKey(names.postgresCredentials));
+      retained.add(
+        objectKey({
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: names.backupVolume },
+        }),
+      );
     }
-    if (instance.spec.redis.deletionPolicy === 'Retain') retained.add(`v1/Secret/${names.redisCredentials}`);
+    if (instance.spec.redis.deletionPolicy === 'Retain') retained.add(secretKey(names.redisCredentials));
     return retained;
   }
 

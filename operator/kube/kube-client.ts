@@ -56,13 +56,17 @@ export interface ResourceInfo {
   namespaced: boolean;
 }
 
+/** `Kind (apiVersion)`: how a kind is named in the not-served set and in status messages. */
+export const kindLabel = (object: Pick<KubeObject, 'apiVersion' | 'kind'>): string =>
+  `${object.kind} (${object.apiVersion})`;
+
 /** The kind is not served by the API server (its CRD is not installed). */
 export class KindNotServedError extends Error {
   constructor(
     readonly apiVersion: string,
     readonly kind: string,
   ) {
-    super(`${kind} (${apiVersion}) is not served by the API server: is its CRD installed?`);
+    super(`${kindLabel({ apiVersion, kind })} is not served by the API server: is its CRD installed?`);
     this.name = 'KindNotServedError';
   }
 }

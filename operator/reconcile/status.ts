@@ -5,7 +5,7 @@ import {
   type SecretRequirement,
 } from '../../cdk8s/index.js';
 import { ConditionType, Reason, type DesiredCondition } from '../conditions.js';
-import type { KubeObject } from '../kube/kube-client.js';
+import { kindLabel } from '../kube/kube-client.js';
 import { claimHealth, deploymentHealth, statefulSetHealth, type Health } from './component-health.js';
 import type { ObservedChildren, Plan } from './plan.js';
 
@@ -41,7 +41,7 @@ const DATA_OBJECT_KINDS_TO_IGNORE = new Set([
   'PersistentVolumeClaim',
 ]);
 
-const kindKey = (object: KubeObject) => `${object.kind} (${object.apiVersion})`;
+const serviceMonitorKind = kindLabel({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor' });
 
 function condition(
   type: string,
@@ -78,12 +78,12 @@ function dataServiceHealth(
       object.metadata.labels?.[labelKeys.component] === component &&
       !DATA_OBJECT_KINDS_TO_IGNORE.has(object.kind),
   );
-  const unserved = objects.filter((object) => notServed.has(kindKey(object)));
+  const unserved = objects.filter((object) => notServed.has(kindLabel(object)));
   if (unserved.length > 0) {
     return {
       ready: false,
       reason: Reason.CRDNotInstalled,
-      message: `${unserved.map(kindKey).join(', ')} is not installed: install the managed-service provisioner's CRDs`,
+      message: `${unserved.map(kindLabel).join(', ')} is not installed: install the managed-service provisioner's CRDs`,
     };
   }
   for (const object of objects) {
@@ -185,7 +185,7 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
           generation,
         );
 
-  const serviceMonitorServed = !inputs.notServed.has('ServiceMonitor (monitoring.coreos.com/v1)');
+  const serviceMonitorServed = !inputs.notServed.has(serviceMonitorKind);
   const monitoring = !spec.monitoring.serviceMonitor.enabled
     ? condition(
         ConditionType.MonitoringReady,
@@ -199,7 +199,7 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
           ConditionType.MonitoringReady,
           false,
           Reason.CRDNotInstalled,
-          'ServiceMonitor (monitoring.coreos.com/v1) is not installed: install the Prometheus Operator CRDs, or disable spec.monitoring.serviceMonitor',
+          `${serviceMonitorKind} is not installed: install the Prometheus Operator CRDs, or disable spec.monitoring.serviceMonitor`,
           generation,
         )
       : observed.get('monitoring.coreos.com/v1', 'ServiceMonitor', names.api)
