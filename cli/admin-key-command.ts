@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CredentialsRepository } from '../api/data/credentials-repository.js';
 import { ADMIN_SCOPE } from '../api/routes/admin-auth.js';
-import { hashSecret, newApiKey } from '../api/services/credentials.js';
+import { CredentialAdmin } from '../api/services/credential-admin.js';
 import { UsageError, printJson, withDatabase } from './database-command.js';
 
 const USAGE = 'usage: rosterhub admin-key create --name NAME';
@@ -20,9 +20,8 @@ export async function runAdminKeyCommand(args: string[]): Promise<number> {
     const { values } = parseArgs({ args: rest, options: { name: { type: 'string' } } });
     const name = values.name?.trim();
     if (!name || name.length > 200) throw new UsageError(USAGE);
-    const { keyId, secret, key } = newApiKey();
-    await new CredentialsRepository(database.orm).createKey(keyId, name, hashSecret(secret), [ADMIN_SCOPE]);
-    printJson({ keyId, key, name, scopes: [ADMIN_SCOPE] });
+    const admin = new CredentialAdmin(new CredentialsRepository(database.orm));
+    printJson(await admin.createKeyWithScopes(name, [ADMIN_SCOPE]));
     return 0;
   });
 }

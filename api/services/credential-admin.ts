@@ -48,11 +48,18 @@ export class CredentialAdmin {
     return { clientId, clientSecret, name: name.trim(), scopes: scopeList };
   }
 
-  async createKey(name: string, scopes: string): Promise<CreatedKey> {
-    const scopeList = checkScopes(scopes);
+  createKey(name: string, scopes: string): Promise<CreatedKey> {
+    return this.createKeyWithScopes(name, checkScopes(scopes));
+  }
+
+  /**
+   * A key with the given scopes, unchecked against the rostering scopes (`admin-key` grants
+   * the admin scope, which `parseScopes` refuses).
+   */
+  async createKeyWithScopes(name: string, scopes: string[]): Promise<CreatedKey> {
     const { keyId, secret, key } = newApiKey();
-    await this.credentials.createKey(keyId, checkName(name), hashSecret(secret), scopeList);
-    return { keyId, key, name: name.trim(), scopes: scopeList };
+    await this.credentials.createKey(keyId, checkName(name), hashSecret(secret), scopes);
+    return { keyId, key, name: name.trim(), scopes };
   }
 
   async listKeys(): Promise<KeySummary[]> {
