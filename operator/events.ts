@@ -1,3 +1,4 @@
+import { defaultNamespace } from '../cdk8s/index.js';
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
 
 /** Writes core/v1 Events about an instance; the reconciler emits them on condition transitions only. */
@@ -14,7 +15,7 @@ export class EventRecorder {
     reason: string,
     message: string,
   ): Promise<void> {
-    const namespace = subject.metadata.namespace ?? 'default';
+    const namespace = subject.metadata.namespace ?? defaultNamespace;
     const now = new Date().toISOString();
     await this.client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
       body: {

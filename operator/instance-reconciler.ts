@@ -1,4 +1,5 @@
 import {
+  defaultNamespace,
   InstanceNames,
   InstanceValidationError,
   validateInstance,
@@ -9,6 +10,7 @@ import type { ChildCache } from './children.js';
 import { ConditionType, Reason, mergeConditions, type DesiredCondition } from './conditions.js';
 import type { EventRecorder } from './events.js';
 import { FIELD_MANAGER, PAUSE_ANNOTATION, PAUSE_VALUE } from './field-manager.js';
+import { instanceKey } from './instance-key.js';
 import {
   KindNotServedError,
   kindLabel,
@@ -117,7 +119,7 @@ export class InstanceReconciler {
 
   async #reconcileValid(stored: InstanceObject, instance: RosterHubInstance): Promise<ReconcileResult> {
     const { client, children } = this.deps;
-    const namespace = stored.metadata.namespace ?? 'default';
+    const namespace = stored.metadata.namespace ?? defaultNamespace;
     const name = stored.metadata.name;
     const owner: OwnerReference = {
       apiVersion: stored.apiVersion,
@@ -158,7 +160,7 @@ export class InstanceReconciler {
       missingSecrets: secrets.missing,
     });
     await this.#status.write(stored, status);
-    this.deps.phaseChanged?.(`${namespace}/${name}`, status.phase);
+    this.deps.phaseChanged?.(instanceKey({ namespace, name }), status.phase);
     if (applied.failures.length > 0) throw new Error(`apply failed: ${applied.failures.join('; ')}`);
     if ((status.phase !== 'Ready' && status.phase !== 'UpgradeFailed') || applied.writes > 0) {
       return { requeueAfterMs: CONVERGING_REQUEUE_MS };
@@ -213,7 +215,7 @@ export class InstanceReconciler {
       await this.deps.client.delete(child);
       deleted += 1;
       this.deps.logger.info(`pruned ${child.kind} ${namespace}/${child.metadata.name}`, {
-        instance: `${namespace}/${name}`,
+        instance: instanceKey({ namespace, name }),
       });
     }
     return deleted;

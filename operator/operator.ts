@@ -5,6 +5,7 @@ import { ChildCache } from './children.js';
 import type { OperatorConfig } from './config.js';
 import { EventRecorder } from './events.js';
 import { HealthServer } from './health-server.js';
+import { instanceKey } from './instance-key.js';
 import { InstanceReconciler, type InstanceObject } from './instance-reconciler.js';
 import type { ApiConnection } from './kube/connection.js';
 import { KubeClient } from './kube/kube-client.js';
@@ -17,9 +18,6 @@ import { WorkQueue } from './runtime/work-queue.js';
 import type { Phase } from './reconcile/status.js';
 
 const CONTROLLER = 'rosterhubinstance';
-
-const keyOf = (object: { metadata?: { namespace?: string; name?: string } }) =>
-  `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name ?? ''}`;
 
 /** A change the reconciler must see: spec (generation), labels, annotations or deletion. Not status. */
 function worthReconciling(object: InstanceObject, previous: InstanceObject): boolean {
@@ -72,15 +70,15 @@ export class Operator {
           list: () =>
             this.#client.list<InstanceObject>(`${group}/${version}`, rosterHubInstanceApi.kind, namespace),
           handlers: {
-            added: (object) => this.#queue.add(keyOf(object)),
+            added: (object) => this.#queue.add(instanceKey(object.metadata)),
             updated: (object, previous) => {
-              if (worthReconciling(object, previous)) this.#queue.add(keyOf(object));
+              if (worthReconciling(object, previous)) this.#queue.add(instanceKey(object.metadata));
             },
             deleted: (object) => {
-              this.#queue.forget(keyOf(object));
-              this.#setPhase(keyOf(object), undefined);
+              this.#queue.forget(instanceKey(object.metadata));
+              this.#setPhase(instanceKey(object.metadata), undefined);
               // One last reconcile finds it gone and drops what was kept about it.
-              this.#queue.add(keyOf(object));
+              this.#queue.add(instanceKey(object.metadata));
             },
           },
           onRestart: (reason) => this.metrics.watchRestarts.inc({ resource: plural, reason }),
@@ -89,7 +87,7 @@ export class Operator {
     this.#children = new ChildCache(this.#client, config.watchNamespaces, {
       changed: (child) => {
         const instance = child.metadata.labels?.[labelKeys.instance];
-        if (instance) this.#queue.add(`${child.metadata.namespace ?? 'default'}/${instance}`);
+        if (instance) this.#queue.add(instanceKey({ namespace: child.metadata.namespace, name: instance }));
       },
       watchRestarted: (resource, reason) => this.metrics.watchRestarts.inc({ resource, reason }),
     });
@@ -179,7 +177,7 @@ export class Operator {
   #resyncAll(): void {
     this.#client.refreshDiscovery();
     for (const informer of this.#instances) {
-      for (const instance of informer.list()) this.#queue.add(keyOf(instance));
+      for (const instance of informer.list()) this.#queue.add(instanceKey(instance.metadata));
     }
   }
 

@@ -1,8 +1,9 @@
-import { rosterHubInstanceApi } from '../../cdk8s/index.js';
+import { defaultNamespace, rosterHubInstanceApi } from '../../cdk8s/index.js';
 import type { Logger } from '../../lib/logging/logger.js';
 import { ConditionType, Reason, mergeConditions, transitions, type Condition } from '../conditions.js';
 import type { EventRecorder } from '../events.js';
 import { STATUS_FIELD_MANAGER } from '../field-manager.js';
+import { instanceKey } from '../instance-key.js';
 import type { KubeClient, KubeObject } from '../kube/kube-client.js';
 import type { DesiredStatus, Phase } from './status.js';
 
@@ -27,9 +28,6 @@ interface Written {
   status: InstanceStatus;
 }
 
-const keyOf = (instance: InstanceObject) =>
-  `${instance.metadata.namespace ?? 'default'}/${instance.metadata.name}`;
-
 /**
  * Writes `status` of RosterHubInstances: only when it differs from what is stored (no write,
  * no event, no watch event when nothing changed), with `lastTransitionTime` moved only on a
@@ -47,7 +45,7 @@ export class StatusWriter {
 
   /** The instance's status, including a write of ours its cached copy has not caught up with. */
   current(instance: InstanceObject): InstanceStatus | undefined {
-    const written = this.#written.get(keyOf(instance));
+    const written = this.#written.get(instanceKey(instance.metadata));
     return written && written.basedOn === instance.metadata.resourceVersion
       ? written.status
       : instance.status;
@@ -62,10 +60,10 @@ export class StatusWriter {
 
   /** Writes `status` as given (its conditions already merged) if it differs from the stored one. */
   async patch(instance: InstanceObject, status: InstanceStatus): Promise<void> {
-    const key = keyOf(instance);
+    const key = instanceKey(instance.metadata);
     const before = this.current(instance);
     if (JSON.stringify(normalize(before)) === JSON.stringify(normalize(status))) return;
-    const namespace = instance.metadata.namespace ?? 'default';
+    const namespace = instance.metadata.namespace ?? defaultNamespace;
     const { group, version, plural } = rosterHubInstanceApi;
     await this.client.request(
       'PATCH',

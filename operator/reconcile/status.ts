@@ -1,4 +1,5 @@
 import {
+  defaultNamespace,
   InstanceNames,
   labelKeys,
   type RosterHubInstance,
@@ -101,7 +102,7 @@ function dataServiceHealth(
 /** Computes conditions, phase and endpoints from what was planned and what the cluster shows. */
 export function computeStatus(inputs: StatusInputs): DesiredStatus {
   const { instance, generation, plan, observed } = inputs;
-  const names = new InstanceNames(instance.metadata.name, instance.metadata.namespace ?? 'default');
+  const names = new InstanceNames(instance.metadata.name, instance.metadata.namespace ?? defaultNamespace);
   const spec = instance.spec;
 
   const database = dataServiceHealth(inputs, 'postgres', 'PostgreSQL');

@@ -1,4 +1,5 @@
 import { synthesizeDistrict, type District, type RosterHubInstance } from '../../cdk8s/index.js';
+import { instanceKey } from '../instance-key.js';
 
 /** At most this many syntheses per instance: its target version and the serving one. */
 const PER_INSTANCE = 2;
@@ -21,7 +22,7 @@ export class SynthesisCache {
 
   synthesize(instance: RosterHubInstance): District {
     const { name, namespace } = instance.metadata;
-    const key = `${namespace ?? ''}/${name}`;
+    const key = instanceKey(instance.metadata);
     const input = JSON.stringify([name, namespace, instance.spec]);
     let entries = this.#entries.get(key);
     const hit = entries?.get(input);
