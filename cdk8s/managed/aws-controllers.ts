@@ -8,22 +8,20 @@ import {
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
 import { databaseName, databaseUser, ports } from '../names.js';
-import type { instanceSizes } from '../spec/data-services.js';
+import type { InstanceSize } from '../spec/data-services.js';
 import { ElastiCacheRedis, type ElastiCacheNodes } from './elasticache-redis.js';
 import { egressToAnywhere, type ManagedServiceProvisioner } from './provisioner.js';
 import { RdsPostgresInstance, type RdsPostgresClass } from './rds-postgres-instance.js';
 
-type Size = (typeof instanceSizes)[number];
-
 /** `spec.database.instanceSize` → RDS instance class (Graviton). */
-export const rdsPostgresClasses: Readonly<Record<Size, RdsPostgresClass>> = {
+export const rdsPostgresClasses: Readonly<Record<InstanceSize, RdsPostgresClass>> = {
   small: { instanceClass: 'db.t4g.small', multiAZ: false },
   medium: { instanceClass: 'db.m7g.large', multiAZ: false },
   large: { instanceClass: 'db.m7g.xlarge', multiAZ: true },
 };
 
 /** `spec.redis.instanceSize` → ElastiCache node type and replicas. */
-export const elastiCacheNodes: Readonly<Record<Size, ElastiCacheNodes>> = {
+export const elastiCacheNodes: Readonly<Record<InstanceSize, ElastiCacheNodes>> = {
   small: { nodeType: 'cache.t4g.micro', replicas: 0 },
   medium: { nodeType: 'cache.t4g.medium', replicas: 1 },
   large: { nodeType: 'cache.m7g.large', replicas: 1 },

@@ -8,22 +8,20 @@ import {
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
 import { databaseName, databaseUser, ports } from '../names.js';
-import type { instanceSizes } from '../spec/data-services.js';
+import type { InstanceSize } from '../spec/data-services.js';
 import { AzurePostgresServer, type AzurePostgresSku } from './azure-postgres-server.js';
 import { AzureRedisCache, type AzureRedisSku } from './azure-redis-cache.js';
 import { egressToAnywhere, type ManagedServiceProvisioner } from './provisioner.js';
 
-type Size = (typeof instanceSizes)[number];
-
 /** `spec.*.instanceSize` → Azure Database for PostgreSQL flexible server SKU. */
-export const azurePostgresSkus: Readonly<Record<Size, AzurePostgresSku>> = {
+export const azurePostgresSkus: Readonly<Record<InstanceSize, AzurePostgresSku>> = {
   small: { name: 'Standard_B1ms', tier: 'Burstable', highAvailability: 'Disabled' },
   medium: { name: 'Standard_D2ds_v5', tier: 'GeneralPurpose', highAvailability: 'Disabled' },
   large: { name: 'Standard_D4ds_v5', tier: 'GeneralPurpose', highAvailability: 'ZoneRedundant' },
 };
 
 /** `spec.redis.instanceSize` → Azure Cache for Redis SKU (Standard has a replica and an SLA). */
-export const azureRedisSkus: Readonly<Record<Size, AzureRedisSku>> = {
+export const azureRedisSkus: Readonly<Record<InstanceSize, AzureRedisSku>> = {
   small: { name: 'Standard', family: 'C', capacity: 0 },
   medium: { name: 'Standard', family: 'C', capacity: 1 },
   large: { name: 'Premium', family: 'P', capacity: 1 },

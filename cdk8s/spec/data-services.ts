@@ -8,6 +8,9 @@ export const dataServiceModes = ['inCluster', 'managed', 'external'] as const;
 /** Sizes a managed service comes in; the platform profile maps them to the cloud's SKUs. */
 export const instanceSizes = ['small', 'medium', 'large'] as const;
 
+/** One of {@link instanceSizes}: `spec.database.instanceSize` and `spec.redis.instanceSize`. */
+export type InstanceSize = (typeof instanceSizes)[number];
+
 function Mode(service: string, port: string) {
   return withRules(
     StringEnum(dataServiceModes, {
