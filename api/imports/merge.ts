@@ -2,13 +2,14 @@ import type pg from 'pg';
 import {
   DOCUMENT_RESOURCES,
   SqlParams,
+  TABLES,
   columnOf,
   lazyParam,
   objectText,
   type LazyParam,
 } from '../data/sql-builder.js';
 import { RESOURCES } from '../services/resources.js';
-import type { RosterFile } from './file-specs.js';
+import { LOAD_ORDER, type RosterFile } from './file-specs.js';
 import type { FileMode } from './manifest.js';
 import { stageTable } from './stage-tables.js';
 
@@ -25,111 +26,93 @@ const date = (column: string): string => `s.${column}::date`;
 
 type TableFile = Exclude<RosterFile, 'roles' | 'userProfiles'>;
 
-/** Target table and column ← stage expression (alias `s`), per file. */
-const MAPPINGS: Readonly<
-  Record<TableFile, { table: string; columns: readonly (readonly [string, string])[] }>
-> = {
-  orgs: {
-    table: 'orgs',
-    columns: [
-      ['name', 's.name'],
-      ['type', 's.type'],
-      ['identifier', 's.identifier'],
-      ['parent_sourced_id', 's.parent_sourced_id'],
-    ],
-  },
-  academicSessions: {
-    table: 'academic_sessions',
-    columns: [
-      ['title', 's.title'],
-      ['type', 's.type'],
-      ['start_date', date('start_date')],
-      ['end_date', date('end_date')],
-      ['parent_sourced_id', 's.parent_sourced_id'],
-      ['school_year', 's.school_year'],
-    ],
-  },
-  courses: {
-    table: 'courses',
-    columns: [
-      ['school_year_sourced_id', 's.school_year_sourced_id'],
-      ['title', 's.title'],
-      ['course_code', 's.course_code'],
-      ['grades', arr('grades')],
-      ['org_sourced_id', 's.org_sourced_id'],
-      ['subjects', arr('subjects')],
-      ['subject_codes', arr('subject_codes')],
-    ],
-  },
-  classes: {
-    table: 'classes',
-    columns: [
-      ['title', 's.title'],
-      ['grades', arr('grades')],
-      ['course_sourced_id', 's.course_sourced_id'],
-      ['class_code', 's.class_code'],
-      ['class_type', 's.class_type'],
-      ['location', 's.location'],
-      ['school_sourced_id', 's.school_sourced_id'],
-      ['term_sourced_ids', arr('term_sourced_ids')],
-      ['subjects', arr('subjects')],
-      ['subject_codes', arr('subject_codes')],
-      ['periods', arr('periods')],
-    ],
-  },
-  users: {
-    table: 'users',
-    columns: [
-      ['enabled_user', bool('enabled_user')],
-      ['username', 's.username'],
-      ['user_ids', 's.user_ids::jsonb'],
-      ['given_name', 's.given_name'],
-      ['family_name', 's.family_name'],
-      ['middle_name', 's.middle_name'],
-      ['identifier', 's.identifier'],
-      ['email', 's.email'],
-      ['sms', 's.sms'],
-      ['phone', 's.phone'],
-      ['agent_sourced_ids', arr('agent_sourced_ids')],
-      ['grades', arr('grades')],
-      ['user_master_identifier', 's.user_master_identifier'],
-      ['preferred_first_name', 's.preferred_given_name'],
-      ['preferred_middle_name', 's.preferred_middle_name'],
-      ['preferred_last_name', 's.preferred_family_name'],
-      ['primary_org_sourced_id', 's.primary_org_sourced_id'],
-      ['pronouns', 's.pronouns'],
-    ],
-  },
-  enrollments: {
-    table: 'enrollments',
-    columns: [
-      ['class_sourced_id', 's.class_sourced_id'],
-      ['school_sourced_id', 's.school_sourced_id'],
-      ['user_sourced_id', 's.user_sourced_id'],
-      ['role', 's.role'],
-      ['"primary"', bool('"primary"')],
-      ['begin_date', date('begin_date')],
-      ['end_date', date('end_date')],
-    ],
-  },
-  demographics: {
-    table: 'demographics',
-    columns: [
-      ['birth_date', date('birth_date')],
-      ['sex', 's.sex'],
-      ['american_indian_or_alaska_native', bool('american_indian_or_alaska_native')],
-      ['asian', bool('asian')],
-      ['black_or_african_american', bool('black_or_african_american')],
-      ['native_hawaiian_or_other_pacific_islander', bool('native_hawaiian_or_other_pacific_islander')],
-      ['white', bool('white')],
-      ['demographic_race_two_or_more_races', bool('demographic_race_two_or_more_races')],
-      ['hispanic_or_latino_ethnicity', bool('hispanic_or_latino_ethnicity')],
-      ['country_of_birth_code', 's.country_of_birth_code'],
-      ['state_of_birth_abbreviation', 's.state_of_birth_abbreviation'],
-      ['city_of_birth', 's.city_of_birth'],
-      ['public_school_residence_status', 's.public_school_residence_status'],
-    ],
-  },
+/** The files with a table of their own, in load order (roles and profiles are embedded in users). */
+const TABLE_FILES = LOAD_ORDER.filter(
+  (file): file is TableFile => file !== 'roles' && file !== 'userProfiles',
+);
+
+/** Column of the file's table (TABLES) ← stage expression (alias `s`), per file. */
+const MAPPINGS: Readonly<Record<TableFile, readonly (readonly [string, string])[]>> = {
+  orgs: [
+    ['name', 's.name'],
+    ['type', 's.type'],
+    ['identifier', 's.identifier'],
+    ['parent_sourced_id', 's.parent_sourced_id'],
+  ],
+  academicSessions: [
+    ['title', 's.title'],
+    ['type', 's.type'],
+    ['start_date', date('start_date')],
+    ['end_date', date('end_date')],
+    ['parent_sourced_id', 's.parent_sourced_id'],
+    ['school_year', 's.school_year'],
+  ],
+  courses: [
+    ['school_year_sourced_id', 's.school_year_sourced_id'],
+    ['title', 's.title'],
+    ['course_code', 's.course_code'],
+    ['grades', arr('grades')],
+    ['org_sourced_id', 's.org_sourced_id'],
+    ['subjects', arr('subjects')],
+    ['subject_codes', arr('subject_codes')],
+  ],
+  classes: [
+    ['title', 's.title'],
+    ['grades', arr('grades')],
+    ['course_sourced_id', 's.course_sourced_id'],
+    ['class_code', 's.class_code'],
+    ['class_type', 's.class_type'],
+    ['location', 's.location'],
+    ['school_sourced_id', 's.school_sourced_id'],
+    ['term_sourced_ids', arr('term_sourced_ids')],
+    ['subjects', arr('subjects')],
+    ['subject_codes', arr('subject_codes')],
+    ['periods', arr('periods')],
+  ],
+  users: [
+    ['enabled_user', bool('enabled_user')],
+    ['username', 's.username'],
+    ['user_ids', 's.user_ids::jsonb'],
+    ['given_name', 's.given_name'],
+    ['family_name', 's.family_name'],
+    ['middle_name', 's.middle_name'],
+    ['identifier', 's.identifier'],
+    ['email', 's.email'],
+    ['sms', 's.sms'],
+    ['phone', 's.phone'],
+    ['agent_sourced_ids', arr('agent_sourced_ids')],
+    ['grades', arr('grades')],
+    ['user_master_identifier', 's.user_master_identifier'],
+    ['preferred_first_name', 's.preferred_given_name'],
+    ['preferred_middle_name', 's.preferred_middle_name'],
+    ['preferred_last_name', 's.preferred_family_name'],
+    ['primary_org_sourced_id', 's.primary_org_sourced_id'],
+    ['pronouns', 's.pronouns'],
+  ],
+  enrollments: [
+    ['class_sourced_id', 's.class_sourced_id'],
+    ['school_sourced_id', 's.school_sourced_id'],
+    ['user_sourced_id', 's.user_sourced_id'],
+    ['role', 's.role'],
+    ['"primary"', bool('"primary"')],
+    ['begin_date', date('begin_date')],
+    ['end_date', date('end_date')],
+  ],
+  demographics: [
+    ['birth_date', date('birth_date')],
+    ['sex', 's.sex'],
+    ['american_indian_or_alaska_native', bool('american_indian_or_alaska_native')],
+    ['asian', bool('asian')],
+    ['black_or_african_american', bool('black_or_african_american')],
+    ['native_hawaiian_or_other_pacific_islander', bool('native_hawaiian_or_other_pacific_islander')],
+    ['white', bool('white')],
+    ['demographic_race_two_or_more_races', bool('demographic_race_two_or_more_races')],
+    ['hispanic_or_latino_ethnicity', bool('hispanic_or_latino_ethnicity')],
+    ['country_of_birth_code', 's.country_of_birth_code'],
+    ['state_of_birth_abbreviation', 's.state_of_birth_abbreviation'],
+    ['city_of_birth', 's.city_of_birth'],
+    ['public_school_residence_status', 's.public_school_residence_status'],
+  ],
 };
 
 /** Embedded lists of users.csv's companions: roles.csv → users.roles, userProfiles.csv → users.user_profiles. */
@@ -257,7 +240,7 @@ function rowsSql(
   /** JSON text of fields with one value in every row */
   fixed: Readonly<Record<string, LazyParam>>,
 ): { columns: string[]; rendered: boolean; sql: string } {
-  const { table } = MAPPINGS[file];
+  const table = TABLES[file];
   const rendered = DOCUMENT_RESOURCES.includes(file);
   const names = new Set(provided.map(([name]) => name));
   const kept = rendered ? RESOURCES[file].fields.map(columnOf).filter((column) => !names.has(column)) : [];
@@ -284,8 +267,12 @@ async function mergeTable(
   importTime: Date,
   extension?: Extension,
 ): Promise<MergeCounts> {
-  const { table, columns: base } = MAPPINGS[file];
-  const columns = [...base, ...(extension?.columns ?? []), ['metadata', 's.metadata::jsonb'] as const];
+  const table = TABLES[file];
+  const columns = [
+    ...MAPPINGS[file],
+    ...(extension?.columns ?? []),
+    ['metadata', 's.metadata::jsonb'] as const,
+  ];
   const stage = stageTable(file);
   const names = columns.map(([name]) => name);
   const compared = mode === 'bulk' ? ['status', ...names] : ['status', 'date_last_modified', ...names];
@@ -416,15 +403,7 @@ export async function mergePackage(
     ),
     userProfiles: await prepareEmbedded(client, 'userProfiles', files.get('userProfiles'), false),
   };
-  for (const file of [
-    'orgs',
-    'academicSessions',
-    'courses',
-    'classes',
-    'users',
-    'enrollments',
-    'demographics',
-  ] as const) {
+  for (const file of TABLE_FILES) {
     const mode = files.get(file);
     if (mode === undefined) continue;
     if (file !== 'users') {
