@@ -31,8 +31,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'worker': {
-      const { runWorkerCommand } = await import('./worker-command.js');
-      await runWorkerCommand();
+      const { runWorker } = await import('../api/worker/main.js');
+      await runWorker();
       return;
     }
     case 'import': {
@@ -60,12 +60,24 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = runRenderCommand(rest);
       return;
     }
-    case 'seed':
-    case 'generate':
-    case 'clients':
+    case 'seed': {
+      const { runSeedCommand } = await import('./seed-command.js');
+      process.exitCode = await runSeedCommand(rest);
+      return;
+    }
+    case 'generate': {
+      const { runGenerateCommand } = await import('./generate-command.js');
+      process.exitCode = await runGenerateCommand(rest);
+      return;
+    }
+    case 'clients': {
+      const { runClientsCommand } = await import('./clients-command.js');
+      process.exitCode = await runClientsCommand(rest);
+      return;
+    }
     case 'keys': {
-      const { runRosterCommand } = await import('./roster-commands.js');
-      process.exitCode = await runRosterCommand(command, rest);
+      const { runKeysCommand } = await import('./keys-command.js');
+      process.exitCode = await runKeysCommand(rest);
       return;
     }
     case 'operator': {
