@@ -1,18 +1,10 @@
 import type pg from 'pg';
+import { TABLES } from '../data/sql-builder.js';
 import type { RefTarget, RosterFile } from './file-specs.js';
 import { FILE_SPECS, USERS_1_1, USERS_1_2, stageColumn } from './file-specs.js';
 import type { FileMode } from './manifest.js';
 import type { ProblemCollector } from './problems.js';
 import { q, stageTable } from './stage-tables.js';
-
-/** The stored table of an entity (userProfiles live inside users). */
-const STORED: Readonly<Record<Exclude<RefTarget, 'userProfiles'>, string>> = {
-  orgs: 'orgs',
-  academicSessions: 'academic_sessions',
-  courses: 'courses',
-  classes: 'classes',
-  users: 'users',
-};
 
 /**
  * The ids a reference to `target` may name once the package is applied: in a bulk file exactly
@@ -27,7 +19,8 @@ function availableSql(target: RefTarget, files: ReadonlyMap<RosterFile, FileMode
     if (mode === undefined) return stored;
     return `select sourced_id as id from ${stage} where status = 'active' union all ${stored}`;
   }
-  const table = STORED[target];
+  // the stored table (userProfiles, handled above, live inside users)
+  const table = TABLES[target];
   const stored = `select t.sourced_id as id from ${table} t where t.status = 'active'`;
   if (mode === 'bulk') return `select sourced_id as id from ${stage}`;
   if (mode === 'delta')
@@ -39,7 +32,7 @@ function availableSql(target: RefTarget, files: ReadonlyMap<RosterFile, FileMode
 function anySql(target: RefTarget, files: ReadonlyMap<RosterFile, FileMode>): string {
   if (target === 'userProfiles') return availableSql(target, files);
   const stage = files.has(target) ? `select sourced_id as id from ${stageTable(target)} union all ` : '';
-  return `${stage}select sourced_id as id from ${STORED[target]}`;
+  return `${stage}select sourced_id as id from ${TABLES[target]}`;
 }
 
 interface RefCheck {
