@@ -7,10 +7,10 @@ import {
   type RedisConnection,
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
-import { databaseName, databaseUser, ports } from '../names.js';
+import { ports } from '../names.js';
 import type { InstanceSize } from '../spec/data-services.js';
 import { ElastiCacheRedis, type ElastiCacheNodes } from './elasticache-redis.js';
-import { egressToAnywhere, type ManagedServiceProvisioner } from './provisioner.js';
+import { egressToAnywhere, managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
 import { RdsPostgresInstance, type RdsPostgresClass } from './rds-postgres-instance.js';
 
 /** `spec.database.instanceSize` → RDS instance class (Graviton). */
@@ -43,37 +43,16 @@ export class AwsControllersProvisioner implements ManagedServiceProvisioner {
   readonly id = 'aws-controllers-for-kubernetes';
 
   postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection> {
-    const { names, spec } = context;
+    const { spec } = context;
     new RdsPostgresInstance(scope, 'RdsPostgres', {
       context,
       size: rdsPostgresClasses[spec.database.instanceSize],
       annotations: ackAnnotations(context, spec.database.deletionPolicy),
     });
-    return {
-      connection: {
-        host: fromSecret(names.postgresConnection, 'host'),
-        port: literal(ports.postgres.number),
-        username: literal(databaseUser),
-        password: fromSecret(names.postgresCredentials, 'password'),
-        database: literal(databaseName),
-        sslmode: literal('require'),
-      },
-      egress: egressToAnywhere([ports.postgres.number]),
-      secrets: [
-        {
-          name: names.postgresCredentials,
-          keys: ['password'],
-          origin: 'generate',
-          purpose: 'master password ACK sets on the RDS instance',
-        },
-        {
-          name: names.postgresConnection,
-          keys: ['host'],
-          origin: 'provisioner',
-          purpose: 'RDS endpoint, written by the FieldExport',
-        },
-      ],
-    };
+    return managedPostgresClaim(context, {
+      passwordPurpose: 'master password ACK sets on the RDS instance',
+      hostPurpose: 'RDS endpoint, written by the FieldExport',
+    });
   }
 
   redis(scope: Construct, context: InstanceContext): DataServiceClaim<RedisConnection> {

@@ -7,11 +7,11 @@ import {
   type RedisConnection,
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
-import { databaseName, databaseUser, ports } from '../names.js';
+import { ports } from '../names.js';
 import type { InstanceSize } from '../spec/data-services.js';
 import { AzurePostgresServer, type AzurePostgresSku } from './azure-postgres-server.js';
 import { AzureRedisCache, type AzureRedisSku } from './azure-redis-cache.js';
-import { egressToAnywhere, type ManagedServiceProvisioner } from './provisioner.js';
+import { egressToAnywhere, managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
 
 /** `spec.*.instanceSize` → Azure Database for PostgreSQL flexible server SKU. */
 export const azurePostgresSkus: Readonly<Record<InstanceSize, AzurePostgresSku>> = {
@@ -35,37 +35,16 @@ export class AzureServiceOperatorProvisioner implements ManagedServiceProvisione
   readonly id = 'azure-service-operator-v2';
 
   postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection> {
-    const { names, spec } = context;
+    const { spec } = context;
     new AzurePostgresServer(scope, 'AzurePostgres', {
       context,
       sku: azurePostgresSkus[spec.database.instanceSize],
       reconcilePolicy: reconcilePolicy(spec.database.deletionPolicy),
     });
-    return {
-      connection: {
-        host: fromSecret(names.postgresConnection, 'host'),
-        port: literal(ports.postgres.number),
-        username: literal(databaseUser),
-        password: fromSecret(names.postgresCredentials, 'password'),
-        database: literal(databaseName),
-        sslmode: literal('require'),
-      },
-      egress: egressToAnywhere([ports.postgres.number]),
-      secrets: [
-        {
-          name: names.postgresCredentials,
-          keys: ['password'],
-          origin: 'generate',
-          purpose: 'administrator password ASO sets on the flexible server',
-        },
-        {
-          name: names.postgresConnection,
-          keys: ['host'],
-          origin: 'provisioner',
-          purpose: 'server host name, written by ASO',
-        },
-      ],
-    };
+    return managedPostgresClaim(context, {
+      passwordPurpose: 'administrator password ASO sets on the flexible server',
+      hostPurpose: 'server host name, written by ASO',
+    });
   }
 
   redis(scope: Construct, context: InstanceContext): DataServiceClaim<RedisConnection> {

@@ -1,8 +1,14 @@
 import type { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import type { DataServiceClaim, PostgresConnection, RedisConnection } from '../claims/claim.js';
+import {
+  fromSecret,
+  literal,
+  type DataServiceClaim,
+  type PostgresConnection,
+  type RedisConnection,
+} from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
-import { componentLabels, type Component } from '../names.js';
+import { componentLabels, databaseName, databaseUser, ports, type Component } from '../names.js';
 
 /**
  * Turns `mode: managed` into the cloud's own PostgreSQL and Redis, expressed as Kubernetes
@@ -27,6 +33,51 @@ export function egressToAnywhere(tcpPorts: readonly number[]): k8s.NetworkPolicy
       ports: tcpPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
     },
   ];
+}
+
+/** What {@link managedPostgresClaim} says about the two Secrets of a managed PostgreSQL server. */
+export interface ManagedPostgresPurposes {
+  /** Purpose of the generated credentials Secret (`password`) the provisioner sets on the server. */
+  readonly passwordPurpose: string;
+  /** Purpose of the connection Secret (`host`) the provisioner writes. */
+  readonly hostPurpose: string;
+}
+
+/**
+ * The claim of a managed PostgreSQL server, the same with every provisioner: the host from the
+ * connection Secret the provisioner writes, the password from the generated credentials Secret,
+ * TLS required, egress to anywhere on the PostgreSQL port.
+ */
+export function managedPostgresClaim(
+  context: InstanceContext,
+  purposes: ManagedPostgresPurposes,
+): DataServiceClaim<PostgresConnection> {
+  const { names } = context;
+  return {
+    connection: {
+      host: fromSecret(names.postgresConnection, 'host'),
+      port: literal(ports.postgres.number),
+      username: literal(databaseUser),
+      password: fromSecret(names.postgresCredentials, 'password'),
+      database: literal(databaseName),
+      sslmode: literal('require'),
+    },
+    egress: egressToAnywhere([ports.postgres.number]),
+    secrets: [
+      {
+        name: names.postgresCredentials,
+        keys: ['password'],
+        origin: 'generate',
+        purpose: purposes.passwordPurpose,
+      },
+      {
+        name: names.postgresConnection,
+        keys: ['host'],
+        origin: 'provisioner',
+        purpose: purposes.hostPurpose,
+      },
+    ],
+  };
 }
 
 /** Metadata of a provisioner resource: its name, the component labels and extra annotations. */
