@@ -141,10 +141,6 @@ export class Operator {
     );
   }
 
-  get isLeader(): boolean {
-    return this.#elector ? this.#elector.isLeader : this.#controllersStarted;
-  }
-
   async start(): Promise<number> {
     const address = await this.#health.listen(this.config.healthPort);
     this.logger.info(`operator health and metrics on :${address.port}`, {

@@ -1,8 +1,6 @@
 import type { ApiConnection } from './connection.js';
 import { send, streamLines, type HttpMethod } from './http.js';
 
-export type { HttpMethod } from './http.js';
-
 /** A Kubernetes object as the operator handles it: plain JSON. */
 export interface KubeObject {
   apiVersion: string;

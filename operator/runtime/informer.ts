@@ -114,10 +114,8 @@ export class Informer<T extends InformedObject> {
         if (!this.#isStopped()) this.options.onRestart?.(reason);
       } catch (error) {
         if (this.#isStopped()) return;
-        const code =
-          (error as { code?: number; statusCode?: number }).code ??
-          (error as { statusCode?: number }).statusCode;
-        if (code === 410) {
+        // KubeApiError (list) and HttpStatusError (watch) carry the HTTP status as `code`.
+        if ((error as { code?: unknown }).code === 410) {
           this.#resourceVersion = '';
           this.options.onRestart?.('expired', error);
           continue;

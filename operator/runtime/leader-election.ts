@@ -65,10 +65,6 @@ export class LeaderElector {
     this.#retryPeriodMs = options.retryPeriodMs ?? 2_000;
   }
 
-  get isLeader(): boolean {
-    return this.#leading;
-  }
-
   start(): void {
     this.#loop ??= this.#run();
   }

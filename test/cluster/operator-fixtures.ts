@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { rosterHubInstanceApi, rosterHubInstanceApiVersion } from '../../cdk8s/index.js';
 import { createLogger } from '../../lib/logging/logger.js';
+import { findCondition } from '../../operator/conditions.js';
 import { loadOperatorConfig, type OperatorConfig } from '../../operator/config.js';
 import { rosterHubInstanceCrd } from '../../operator/crd.js';
 import type { InstanceObject } from '../../operator/instance-reconciler.js';
@@ -183,7 +184,7 @@ export function instanceRef(
 
 /** The condition of an instance, as `kubectl get rhi -o jsonpath` would show it. */
 export function conditionOf(instance: InstanceObject | undefined, type: string) {
-  return instance?.status?.conditions?.find((condition) => condition.type === type);
+  return findCondition(instance?.status?.conditions, type);
 }
 
 /**
@@ -475,9 +476,4 @@ export async function readLease(
 /** True when the API call failed with this HTTP status. */
 export function isApiError(error: unknown, code: number): boolean {
   return error instanceof KubeApiError && error.code === code;
-}
-
-/** A raw GET as admin (for paths the KubeClient helpers do not cover). */
-export function adminGet<T>(path: string): Promise<T> {
-  return admin().request<T>('GET', path);
 }
