@@ -19,6 +19,11 @@ export class AppError extends Error {
   headers(): Record<string, string> {
     return {};
   }
+
+  /** The response body: the OneRoster `imsx_StatusInfo` payload. */
+  body(): Record<string, unknown> {
+    return imsxStatusInfo(this.message, this.codeMinor);
+  }
 }
 
 export class NotFoundError extends AppError {
@@ -96,7 +101,7 @@ export class OAuthError extends AppError {
     return headers;
   }
 
-  body(): Record<string, string> {
+  override body(): Record<string, string> {
     return { error: this.oauthCode, error_description: this.message };
   }
 }

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logging/logger.js';
-import { AppError, NotFoundError, OAuthError, ServiceUnavailableError, imsxStatusInfo } from '../errors.js';
+import { AppError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 
 /** Unknown paths get the same error payload as everything else. */
 export function notFound(): RequestHandler {
@@ -39,7 +39,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error('unhandled error', { error: err, method: req.method, path: req.path });
     }
     res.status(error.httpStatus).set(error.headers());
-    if (error instanceof OAuthError) res.json(error.body());
-    else res.json(imsxStatusInfo(error.message, error.codeMinor));
+    res.json(error.body());
   };
 }
