@@ -2,14 +2,23 @@ import type { Redis } from 'ioredis';
 import type { CredentialsRepository } from '../data/credentials-repository.js';
 import { OAuthError, ServiceUnavailableError, UnauthorizedError } from '../errors.js';
 import { redisKeys } from '../keys.js';
-import { hashSecret, newAccessToken, parseApiKey, parseScopes, secretMatches } from './credentials.js';
+import {
+  API_KEY_PREFIX,
+  hashSecret,
+  newAccessToken,
+  parseApiKey,
+  parseScopes,
+  secretMatches,
+} from './credentials.js';
+
+/** Compared against when the client or key is unknown, so that the hashing still takes place. */
+const NO_SECRET_HASH = '0'.repeat(64);
 
 /** Who is calling, and what they may read. */
 export interface Principal {
   /** The OAuth client id or the API key id: what logs and rate limits key on. */
   readonly clientId: string;
   readonly scopes: readonly string[];
-  readonly via: 'token' | 'apiKey';
 }
 
 export interface TokenResponse {
@@ -57,7 +66,7 @@ export class AuthService {
   ): Promise<TokenResponse> {
     const client = clientId === '' ? undefined : await this.credentials.findClient(clientId);
     // hash even for unknown clients so that timing does not tell which client ids exist
-    const valid = secretMatches(clientSecret, client?.secretHash ?? '0'.repeat(64));
+    const valid = secretMatches(clientSecret, client?.secretHash ?? NO_SECRET_HASH);
     if (!client || !valid || client.revokedAt)
       throw new OAuthError('invalid_client', 'client authentication failed', 401);
     let scopes: string[];
@@ -124,7 +133,7 @@ export class AuthService {
     const hit = this.#verified.get(cacheKey);
     if (hit && hit.until > now) return hit.principal;
     this.#verified.delete(cacheKey);
-    const { principal, until } = credential.startsWith('rh_live_')
+    const { principal, until } = credential.startsWith(API_KEY_PREFIX)
       ? await this.#verifyApiKey(credential, now)
       : await this.#verifyToken(cacheKey, now);
     if (this.options.cacheMs > 0) {
@@ -145,7 +154,7 @@ export class AuthService {
     const stored = JSON.parse(raw) as StoredToken;
     if (stored.expiresAt <= now) throw new UnauthorizedError('the access token is invalid or has expired');
     return {
-      principal: { clientId: stored.clientId, scopes: stored.scopes, via: 'token' },
+      principal: { clientId: stored.clientId, scopes: stored.scopes },
       until: stored.expiresAt,
     };
   }
@@ -154,10 +163,10 @@ export class AuthService {
     const parsed = parseApiKey(key);
     if (!parsed) throw new UnauthorizedError('invalid API key');
     const stored = await this.credentials.findKey(parsed.keyId);
-    const valid = secretMatches(parsed.secret, stored?.secretHash ?? '0'.repeat(64));
+    const valid = secretMatches(parsed.secret, stored?.secretHash ?? NO_SECRET_HASH);
     if (!stored || !valid || stored.revokedAt) throw new UnauthorizedError('invalid or revoked API key');
     return {
-      principal: { clientId: stored.id, scopes: stored.scopes, via: 'apiKey' },
+      principal: { clientId: stored.id, scopes: stored.scopes },
       until: now + this.options.cacheMs,
     };
   }
