@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
-import { egressToAnywhere } from '../managed/provisioner.js';
 import { ports } from '../names.js';
+import { egressToAnywhere } from '../network.js';
 import { fromSecret, type DataServiceClaim, type PostgresConnection } from './claim.js';
 import { InClusterPostgres } from './in-cluster-postgres.js';
 

@@ -9,6 +9,7 @@ import {
   selectorLabels,
   type Component,
 } from '../names.js';
+import { egressToAnywhere } from '../network.js';
 
 /** Props of {@link NetworkPolicies}. */
 export interface NetworkPoliciesProps {
@@ -104,12 +105,7 @@ export class NetworkPolicies extends Construct {
       policy('allow-backup-egress', {
         podSelector: { matchLabels: selectorLabels(context.name, 'backup') },
         policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
-            ports: [tcp(ports.https)],
-          },
-        ],
+        egress: egressToAnywhere([ports.https]),
       });
     }
   }

@@ -8,9 +8,10 @@ import {
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
 import { ports } from '../names.js';
+import { egressToAnywhere } from '../network.js';
 import type { InstanceSize } from '../spec/data-services.js';
 import { ElastiCacheRedis, type ElastiCacheNodes } from './elasticache-redis.js';
-import { egressToAnywhere, managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
+import { managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
 import { RdsPostgresInstance, type RdsPostgresClass } from './rds-postgres-instance.js';
 
 /** `spec.database.instanceSize` → RDS instance class (Graviton). */

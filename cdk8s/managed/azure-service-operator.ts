@@ -8,10 +8,11 @@ import {
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
 import { ports } from '../names.js';
+import { egressToAnywhere } from '../network.js';
 import type { InstanceSize } from '../spec/data-services.js';
 import { AzurePostgresServer, type AzurePostgresSku } from './azure-postgres-server.js';
 import { AzureRedisCache, type AzureRedisSku } from './azure-redis-cache.js';
-import { egressToAnywhere, managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
+import { managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
 
 /** `spec.*.instanceSize` → Azure Database for PostgreSQL flexible server SKU. */
 export const azurePostgresSkus: Readonly<Record<InstanceSize, AzurePostgresSku>> = {

@@ -1,5 +1,4 @@
 import type { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
 import {
   fromSecret,
   literal,
@@ -9,6 +8,7 @@ import {
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
 import { componentLabels, databaseName, databaseUser, ports, type Component } from '../names.js';
+import { egressToAnywhere } from '../network.js';
 
 /**
  * Turns `mode: managed` into the cloud's own PostgreSQL and Redis, expressed as Kubernetes
@@ -23,16 +23,6 @@ export interface ManagedServiceProvisioner {
   postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection>;
   /** Adds the resources of a managed Redis to `scope`. */
   redis(scope: Construct, context: InstanceContext): DataServiceClaim<RedisConnection>;
-}
-
-/** Egress from app Pods to a server outside the cluster, on the given TCP ports. */
-export function egressToAnywhere(tcpPorts: readonly number[]): k8s.NetworkPolicyEgressRule[] {
-  return [
-    {
-      to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
-      ports: tcpPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-    },
-  ];
 }
 
 /** What {@link managedPostgresClaim} says about the two Secrets of a managed PostgreSQL server. */
