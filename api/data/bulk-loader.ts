@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { GeneratedDistrict } from '../generator/district.js';
 import { ChunkedWriter } from '../generator/csv.js';
 import { bumpDataVersion } from './data-version.js';
+import { TABLES } from './sql-builder.js';
 
 /** A column value: arrays are text[] literals; jsonb values are passed already as JSON text. */
 type DbValue = string | number | boolean | readonly string[] | null | undefined;
@@ -246,15 +247,7 @@ function plan(d: GeneratedDistrict): TableLoad[] {
 }
 
 /** The roster tables, in load order. */
-export const ROSTER_TABLES = [
-  'orgs',
-  'academic_sessions',
-  'courses',
-  'classes',
-  'users',
-  'enrollments',
-  'demographics',
-];
+const ROSTER_TABLES = Object.values(TABLES);
 
 /**
  * Replaces all roster data with a generated district in one transaction on a raw pg client:
