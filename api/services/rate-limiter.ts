@@ -6,9 +6,10 @@ export interface RateLimitOptions {
   /** Requests per window and client; 0 turns limiting off. */
   limit: number;
   windowSeconds: number;
-  /** How often this process adds its counts to the shared ones in Redis. */
-  flushMs?: number;
 }
+
+/** How often, in ms, this process adds its counts to the shared ones in Redis. */
+const FLUSH_MS = 100;
 
 export interface RateLimitVerdict {
   readonly allowed: boolean;
@@ -32,7 +33,7 @@ interface ClientWindow {
 
 /**
  * A fixed-window counter per client, shared by every API process through Redis. Each process
- * counts locally and adds its counts to Redis every `flushMs` (one scripted INCRBY per active
+ * counts locally and adds its counts to Redis every FLUSH_MS (one scripted INCRBY per active
  * client), so a request costs no Redis round trip; a client's own process sees its requests at
  * once, other processes' within one flush. When Redis cannot answer, each process still limits
  * on what it has counted.
@@ -46,7 +47,7 @@ export class RateLimiter {
     private readonly redis: Redis,
     private readonly options: RateLimitOptions,
     private readonly logger: Logger,
-    private readonly namespace: () => string = () => '',
+    private readonly namespace: () => string,
   ) {}
 
   get limit(): number {
@@ -69,7 +70,7 @@ export class RateLimiter {
     const used = state.shared + state.pending;
     if (used >= limit) return { allowed: false, remaining: 0, retryAfterSeconds };
     state.pending += 1;
-    this.#timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 100).unref();
+    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
     return { allowed: true, remaining: Math.max(0, limit - used - 1), retryAfterSeconds };
   }
 

@@ -14,7 +14,7 @@ export interface ResponseCacheOptions {
   /** Bodies larger than this are not cached (they would crowd Redis out). */
   maxBytes: number;
   /** Characters of answers also kept in this process (most recently used first); 0 turns it off. */
-  localBudget?: number;
+  localBudget: number;
 }
 
 /** A small in-process LRU in front of Redis, so the hottest answers skip the Redis round trip. */
@@ -58,8 +58,7 @@ export class ResponseCache {
     private readonly metrics: ApiMetrics,
     private readonly logger: Logger,
   ) {
-    const budget = options.localBudget ?? 0;
-    this.#local = budget > 0 ? new LocalAnswers(budget) : undefined;
+    this.#local = options.localBudget > 0 ? new LocalAnswers(options.localBudget) : undefined;
   }
 
   async get(key: string): Promise<CachedAnswer | undefined> {
