@@ -59,6 +59,7 @@ export class Operator {
   ) {
     this.#client = new KubeClient(connection);
     const watch = this.#client.watch.bind(this.#client);
+    this.metrics.observeInstancePhases(() => this.#phases.values());
     this.#queue = new WorkQueue(defaultControllerRateLimiter(), this.metrics.queueObserver(CONTROLLER));
     const { group, version, plural } = rosterHubInstanceApi;
     const scopes = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
@@ -76,8 +77,7 @@ export class Operator {
             },
             deleted: (object) => {
               this.#queue.forget(instanceKey(object.metadata));
-              this.#setPhase(instanceKey(object.metadata), undefined);
-              // One last reconcile finds it gone and drops what was kept about it.
+              // One last reconcile finds it gone and drops what was kept about it (its phase too).
               this.#queue.add(instanceKey(object.metadata));
             },
           },
@@ -180,10 +180,6 @@ export class Operator {
   #setPhase(key: string, phase: Phase | undefined): void {
     if (phase === undefined) this.#phases.delete(key);
     else this.#phases.set(key, phase);
-    const counts = new Map<string, number>();
-    for (const value of this.#phases.values()) counts.set(value, (counts.get(value) ?? 0) + 1);
-    this.metrics.instancesByPhase.reset();
-    for (const [name, count] of counts) this.metrics.instancesByPhase.set({ phase: name }, count);
   }
 
   stop(): Promise<void> {

@@ -88,15 +88,30 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
-  readonly instancesByPhase = new Gauge({
+  #instancePhases: () => Iterable<string> = () => [];
+
+  /** Counted at scrape time from the phases {@link observeInstancePhases} reads. */
+  readonly instancesByPhase = new Gauge<'phase'>({
     name: 'rosterhub_instances',
     help: 'RosterHubInstance resources by phase',
     labelNames: ['phase'] as const,
     registers: [this.registry],
+    collect: () => {
+      const counts = new Map<string, number>();
+      for (const phase of this.#instancePhases()) counts.set(phase, (counts.get(phase) ?? 0) + 1);
+      // Phases no instance is in any more disappear instead of staying at 0.
+      this.instancesByPhase.reset();
+      for (const [phase, count] of counts) this.instancesByPhase.set({ phase }, count);
+    },
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Tells the instances-by-phase gauge how to read the phase of every instance at scrape time. */
+  observeInstancePhases(phases: () => Iterable<string>): void {
+    this.#instancePhases = phases;
   }
 
   queueObserver(controller: string): WorkQueueObserver {
