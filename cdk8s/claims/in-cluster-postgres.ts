@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
-import { databaseName, databaseUser, ports, selectorLabels } from '../names.js';
+import { databaseName, databaseUser, ports } from '../names.js';
 import { resourceRequirements, restrictedContainerSecurityContext, scratchVolume } from '../pod-security.js';
 import { SingleServerStatefulSet } from './single-server-stateful-set.js';
 import { fromSecret, literal, type DataServiceClaim, type PostgresConnection } from './claim.js';
@@ -28,13 +28,12 @@ export class InClusterPostgres extends Construct {
     const { context } = props;
     const { names, spec } = context;
     const database = spec.database;
-    const selector = selectorLabels(context.name, 'postgres');
     const password = { secretKeyRef: { name: names.postgresCredentials, key: 'password' } };
     const isReady = {
       exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', databaseUser, '-d', databaseName] },
     };
 
-    new SingleServerStatefulSet(this, 'Server', {
+    const server = new SingleServerStatefulSet(this, 'Server', {
       context,
       component: 'postgres',
       name: names.postgres,
@@ -81,12 +80,7 @@ export class InClusterPostgres extends Construct {
         database: literal(databaseName),
         sslmode: literal('disable'),
       },
-      egress: [
-        {
-          to: [{ podSelector: { matchLabels: selector } }],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ports.postgres.number) }],
-        },
-      ],
+      egress: server.clientEgress,
       secrets: [
         {
           name: names.postgresCredentials,

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
-import { ports, selectorLabels } from '../names.js';
+import { ports } from '../names.js';
 import { resourceRequirements, restrictedContainerSecurityContext, scratchVolume } from '../pod-security.js';
 import { parseQuantity } from '../quantity.js';
 import { SingleServerStatefulSet } from './single-server-stateful-set.js';
@@ -32,11 +32,10 @@ export class InClusterRedis extends Construct {
     const { context } = props;
     const { names, spec } = context;
     const redis = spec.redis;
-    const selector = selectorLabels(context.name, 'redis');
     const password = { secretKeyRef: { name: names.redisCredentials, key: 'password' } };
     const maxmemory = Math.floor(parseQuantity(redis.resources.limits.memory) * maxmemoryShare);
 
-    new SingleServerStatefulSet(this, 'Server', {
+    const server = new SingleServerStatefulSet(this, 'Server', {
       context,
       component: 'redis',
       name: names.redis,
@@ -98,12 +97,7 @@ export class InClusterRedis extends Construct {
         port: literal(ports.redis.number),
         password: fromSecret(names.redisCredentials, 'password'),
       },
-      egress: [
-        {
-          to: [{ podSelector: { matchLabels: selector } }],
-          ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ports.redis.number) }],
-        },
-      ],
+      egress: server.clientEgress,
       secrets: [
         {
           name: names.redisCredentials,

@@ -29,6 +29,9 @@ export interface SingleServerStatefulSetProps {
  * Service clients connect through: the shape the in-cluster PostgreSQL and Redis share.
  */
 export class SingleServerStatefulSet extends Construct {
+  /** Egress rules that let clients reach the server's Pods on its port. */
+  readonly clientEgress: k8s.NetworkPolicyEgressRule[];
+
   constructor(scope: Construct, id: string, props: SingleServerStatefulSetProps) {
     super(scope, id);
     const { context, component, name, port } = props;
@@ -84,5 +87,12 @@ export class SingleServerStatefulSet extends Construct {
         whenScaled: 'Retain',
       }),
     );
+
+    this.clientEgress = [
+      {
+        to: [{ podSelector: { matchLabels: selector } }],
+        ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port.number) }],
+      },
+    ];
   }
 }
