@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { instanceOpenApiSchema, rosterHubInstanceApi, type JsonSchemaProps } from '../cdk8s/index.js';
 import { ConditionType } from './conditions.js';
+import { phases } from './reconcile/status.js';
 
 const conditionSchema: JsonSchemaProps = {
   type: 'object',
@@ -37,7 +38,7 @@ export const statusSchema: JsonSchemaProps = {
     },
     phase: {
       type: 'string',
-      enum: ['Installing', 'Upgrading', 'Ready', 'Degraded', 'UpgradeFailed', 'Error', 'Paused'],
+      enum: [...phases],
       description: 'One-word summary of the conditions.',
     },
     currentVersion: {
@@ -46,8 +47,7 @@ export const statusSchema: JsonSchemaProps = {
     },
     conditions: {
       type: 'array',
-      description:
-        'Ready, Reconciled, DatabaseReady, CacheReady, ApiReady, WorkerReady, BackupScheduled, MonitoringReady, Upgrading, Paused.',
+      description: `${Object.values(ConditionType).join(', ')}.`,
       items: conditionSchema,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],

@@ -10,7 +10,18 @@ import { kindLabel } from '../kube/kube-client.js';
 import { claimHealth, deploymentHealth, statefulSetHealth, type Health } from './component-health.js';
 import type { ObservedChildren, Plan } from './plan.js';
 
-export type Phase = 'Installing' | 'Upgrading' | 'Ready' | 'Degraded' | 'UpgradeFailed' | 'Error' | 'Paused';
+/** Every `status.phase` of a RosterHubInstance (the CRD's enum lists them in this order). */
+export const phases = [
+  'Installing',
+  'Upgrading',
+  'Ready',
+  'Degraded',
+  'UpgradeFailed',
+  'Error',
+  'Paused',
+] as const;
+
+export type Phase = (typeof phases)[number];
 
 /** `status` of a RosterHubInstance minus the timestamps `mergeConditions` adds. */
 export interface DesiredStatus {
