@@ -59,7 +59,8 @@ const REF_PATHS: Readonly<Record<RefType, string>> = {
   resource: '/ims/oneroster/resources/v1p2/resources/',
 };
 
-function snake(name: string): string {
+/** camelCase → snake_case: the column naming convention of roster and stage tables. */
+export function snakeCase(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
@@ -69,11 +70,11 @@ export function columnOf(field: FieldDef): string {
     case 'id':
       return 'sourced_id';
     case 'ref':
-      return `${snake(field.name)}_sourced_id`;
+      return `${snakeCase(field.name)}_sourced_id`;
     case 'refs':
-      return `${snake(field.name.replace(/s$/, ''))}_sourced_ids`;
+      return `${snakeCase(field.name.replace(/s$/, ''))}_sourced_ids`;
     default:
-      return field.name === 'primary' ? '"primary"' : snake(field.name);
+      return field.name === 'primary' ? '"primary"' : snakeCase(field.name);
   }
 }
 

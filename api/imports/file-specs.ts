@@ -332,8 +332,3 @@ const ROSTER_FILES = new Set<string>(LOAD_ORDER);
 export function isRosterFile(name: string): name is RosterFile {
   return ROSTER_FILES.has(name);
 }
-
-/** The stage column of a CSV column (snake case; `primary` is quoted by the caller). */
-export function stageColumn(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { TABLES } from '../data/sql-builder.js';
+import { TABLES, snakeCase } from '../data/sql-builder.js';
 import type { RefTarget, RosterFile } from './file-specs.js';
-import { FILE_SPECS, USERS_1_1, USERS_1_2, stageColumn } from './file-specs.js';
+import { FILE_SPECS, USERS_1_1, USERS_1_2 } from './file-specs.js';
 import type { FileMode } from './manifest.js';
 import type { ProblemCollector } from './problems.js';
 import { q, stageTable } from './stage-tables.js';
@@ -105,7 +105,7 @@ export async function checkPackage(
     );
   }
   for (const check of refChecks(files, version)) {
-    const column = q(stageColumn(check.column));
+    const column = q(snakeCase(check.column));
     const stage = stageTable(check.file);
     const value = check.list ? 'v.value' : `s.${column}`;
     const from = check.list

@@ -1,5 +1,5 @@
+import { snakeCase } from '../data/sql-builder.js';
 import type { ColumnSpec, FileSpec } from './file-specs.js';
-import { stageColumn } from './file-specs.js';
 import type { FileMode } from './manifest.js';
 import type { ProblemCollector } from './problems.js';
 
@@ -64,7 +64,7 @@ export class RowValidator {
       index >= spec.columns.length && name.startsWith('metadata.') ? name.slice(9) : undefined,
     );
     this.#hasMetadata = this.#metadataKeys.some((key) => key !== undefined);
-    this.#positions = spec.columns.map((column) => stageColumns.indexOf(stageColumn(column.name)));
+    this.#positions = spec.columns.map((column) => stageColumns.indexOf(snakeCase(column.name)));
   }
 
   #checkHeader(header: readonly string[]): void {

@@ -1,8 +1,9 @@
-import { FILE_SPECS, USERS_1_1, USERS_1_2, stageColumn, type RosterFile } from './file-specs.js';
+import { snakeCase } from '../data/sql-builder.js';
+import { FILE_SPECS, USERS_1_1, USERS_1_2, type RosterFile } from './file-specs.js';
 
 /** The stage table of a file (a TEMP table, dropped at commit). */
 export function stageTable(file: RosterFile): string {
-  return `rh_stage_${stageColumn(file)}`;
+  return `rh_stage_${snakeCase(file)}`;
 }
 
 /** A double-quoted identifier (stage columns include `primary`, a reserved word). */
@@ -12,15 +13,16 @@ export function q(identifier: string): string {
 
 /**
  * The value columns of a file's stage table, after `line` and before `metadata`: every CSV
- * column but passwords; for users the union of the 1.1, 1.2 and 1.2.1 layouts.
+ * column but passwords, in snake case (`primary` is quoted by `q`); for users the union of the
+ * 1.1, 1.2 and 1.2.1 layouts.
  */
 export function stageColumns(file: RosterFile): readonly string[] {
   const specs = file === 'users' ? [USERS_1_2, USERS_1_1] : [FILE_SPECS[file]];
   const columns: string[] = [];
   for (const spec of specs)
     for (const column of spec.columns)
-      if (column.kind !== 'ignored' && !columns.includes(stageColumn(column.name)))
-        columns.push(stageColumn(column.name));
+      if (column.kind !== 'ignored' && !columns.includes(snakeCase(column.name)))
+        columns.push(snakeCase(column.name));
   return columns;
 }
 
