@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 /** One stored backup. */
 export interface StoredBackup {
   name: string;
-  size: number;
   /** When the backup was taken, from its name. */
   takenAt: Date;
 }

@@ -51,7 +51,7 @@ export class AzureBlobStore implements BackupStore {
     for await (const blob of this.#container.listBlobsFlat({ prefix: this.options.prefix })) {
       const name = blob.name.slice(this.options.prefix.length);
       const takenAt = parseBackupName(name);
-      if (takenAt) backups.push({ name, takenAt, size: blob.properties.contentLength ?? 0 });
+      if (takenAt) backups.push({ name, takenAt });
     }
     return backups;
   }

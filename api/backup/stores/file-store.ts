@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -37,7 +37,7 @@ export class FileStore implements BackupStore {
     const backups: StoredBackup[] = [];
     for (const name of names) {
       const takenAt = parseBackupName(name);
-      if (takenAt) backups.push({ name, takenAt, size: (await stat(join(this.dir, name))).size });
+      if (takenAt) backups.push({ name, takenAt });
     }
     return backups;
   }

@@ -65,7 +65,7 @@ export class S3Store implements BackupStore {
       for (const object of page.Contents ?? []) {
         const name = (object.Key ?? '').slice(this.options.prefix.length);
         const takenAt = parseBackupName(name);
-        if (takenAt) backups.push({ name, takenAt, size: object.Size ?? 0 });
+        if (takenAt) backups.push({ name, takenAt });
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

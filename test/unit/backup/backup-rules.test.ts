@@ -4,7 +4,7 @@ import { expiredBackups } from '../../../api/backup/retention.js';
 import { libpqEnv } from '../../../api/backup/pg-env.js';
 
 const day = 86_400_000;
-const at = (iso: string) => ({ name: backupName(new Date(iso)), takenAt: new Date(iso), size: 1 });
+const at = (iso: string) => ({ name: backupName(new Date(iso)), takenAt: new Date(iso) });
 
 describe('backup names', () => {
   it('When a backup is named, then the name sorts by time and parses back to the same second', () => {
