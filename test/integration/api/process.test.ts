@@ -1,32 +1,7 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { startCli } from '../../helpers/cli-process.js';
 import { freePort } from '../../helpers/free-port.js';
 import { requiredEnv } from '../../helpers/env.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-
-const cli = fileURLToPath(new URL('../../../bin/rosterhub.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = once(child, 'exit').then(
-    ([code]) => ({ code: code as number | null, stdout, stderr }) satisfies Run,
-  );
-  return { child, done, output: () => stdout };
-}
 
 let database: TestDatabase;
 
