@@ -63,12 +63,8 @@ export class DistrictChart extends Chart {
     const secrets: SecretRequirement[] = [...postgres.secrets, ...redis.secrets];
     if (spec.backup.enabled) {
       const destination = spec.backup.destination;
+      // validateInstance admits useWorkloadIdentity only where the profile has an identity.
       const identity = destination.useWorkloadIdentity ? profile.workloadIdentity(spec) : undefined;
-      if (destination.useWorkloadIdentity && identity === undefined) {
-        throw new Error(
-          `DistrictChart: spec.backup.destination.useWorkloadIdentity needs a workload identity on platform ${spec.platform}`,
-        );
-      }
       new RosterHubServiceAccount(this, 'BackupServiceAccount', {
         context,
         name: names.backupServiceAccount,

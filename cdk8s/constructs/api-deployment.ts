@@ -24,7 +24,6 @@ export class ApiDeployment extends Construct {
     super(scope, id);
     const { context } = props;
     const { spec, names } = context;
-    if (spec.api.replicas < 1) throw new Error('ApiDeployment: spec.api.replicas must be at least 1');
     const selector = selectorLabels(context.name, 'api');
     const template = appPodTemplate({
       context,

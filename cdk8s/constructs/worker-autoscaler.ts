@@ -17,9 +17,6 @@ export class WorkerAutoscaler extends Construct {
     super(scope, id);
     const { context } = props;
     const worker = context.spec.worker;
-    if (worker.minReplicas > worker.maxReplicas) {
-      throw new Error('WorkerAutoscaler: spec.worker.minReplicas may not exceed spec.worker.maxReplicas');
-    }
     new k8s.KubeHorizontalPodAutoscalerV2(this, 'Resource', {
       metadata: {
         name: context.names.worker,
