@@ -2,37 +2,18 @@ import { waitFor } from './support/cluster.js';
 import {
   applyInstance,
   createDistrictNamespace,
-  createOperatorIdentity,
   deleteInstance,
   districtInstance,
   getObject,
-  installOperatorCrd,
   instanceSelector,
   listObjects,
   readInstance,
-  startOperator,
   waitForCondition,
-  type InProcessOperator,
-  type OperatorIdentity,
 } from './operator-fixtures.js';
+import { useOperatorSuite } from './support/operator-suite.js';
 import type { KubeObject } from '../../operator/kube/kube-client.js';
 
-let identity: OperatorIdentity;
-let running: InProcessOperator | undefined;
-
-beforeAll(async () => {
-  await installOperatorCrd();
-  identity = await createOperatorIdentity('deletion');
-});
-
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-afterAll(async () => {
-  await identity.remove();
-});
+const suite = useOperatorSuite('deletion');
 
 // The garbage collector learns of a new CRD on its next discovery sync (every 30 s), so the
 // first deletion in a fresh cluster can wait that long for the dependents to go.
@@ -71,7 +52,7 @@ describe('deleting a district', () => {
     'When an instance with deletionPolicy Retain (the default) is deleted, then its volumes and generated credentials stay, and a new instance of the same name takes them up',
     async () => {
       const namespace = await createDistrictNamespace('retain');
-      running = await startOperator(identity, { namespaces: [namespace] });
+      await suite.startOperator({ namespaces: [namespace] });
       await applyInstance(districtInstance('district', namespace));
       await waitForCondition(namespace, 'district', 'Ready');
       expect(await claimNames(namespace)).toEqual(CLAIMS);
@@ -107,7 +88,7 @@ describe('deleting a district', () => {
     'When an instance with deletionPolicy Delete is deleted, then its volumes and generated credentials go with it',
     async () => {
       const namespace = await createDistrictNamespace('delete');
-      running = await startOperator(identity, { namespaces: [namespace] });
+      await suite.startOperator({ namespaces: [namespace] });
       await applyInstance(
         districtInstance('district', namespace, {
           database: { deletionPolicy: 'Delete' },

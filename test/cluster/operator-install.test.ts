@@ -1,39 +1,20 @@
 import {
   conditionOf,
   createDistrictNamespace,
-  createOperatorIdentity,
   districtInstance,
   getObject,
   goldenKindInstance,
   applyInstance,
-  installOperatorCrd,
   instanceSelector,
   listObjects,
   metricValue,
   operatorHttp,
-  startOperator,
   waitForCondition,
-  type InProcessOperator,
-  type OperatorIdentity,
 } from './operator-fixtures.js';
+import { useOperatorSuite } from './support/operator-suite.js';
 import type { KubeObject } from '../../operator/kube/kube-client.js';
 
-let identity: OperatorIdentity;
-let running: InProcessOperator | undefined;
-
-beforeAll(async () => {
-  await installOperatorCrd();
-  identity = await createOperatorIdentity('install');
-});
-
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-afterAll(async () => {
-  await identity.remove();
-});
+const suite = useOperatorSuite('install');
 
 interface PodLike extends KubeObject {
   spec: { nodeName?: string; containers: { image: string }[] };
@@ -46,7 +27,7 @@ const decoded = (secret: KubeObject | undefined, key: string) =>
 describe('the operator installs districts', () => {
   it('When the golden kind instance is created, then it becomes Ready with its Pods running on the kwok nodes and every condition explained', async () => {
     const namespace = await createDistrictNamespace('install');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    const running = await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(goldenKindInstance('district-a', namespace));
 
     const instance = await waitForCondition(namespace, 'district-a', 'Ready');
@@ -145,7 +126,7 @@ describe('the operator installs districts', () => {
       await createDistrictNamespace('isolated-b'),
       await createDistrictNamespace('isolated-c'),
     ];
-    running = await startOperator(identity, { namespaces });
+    await suite.startOperator({ namespaces });
     for (const namespace of namespaces) await applyInstance(districtInstance('district', namespace));
     for (const namespace of namespaces) await waitForCondition(namespace, 'district', 'Ready');
 

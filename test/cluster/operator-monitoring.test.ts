@@ -8,16 +8,12 @@ import {
   applyInstance,
   conditionOf,
   createDistrictNamespace,
-  createOperatorIdentity,
   districtInstance,
   getObject,
-  installOperatorCrd,
   isApiError,
-  startOperator,
   waitForCondition,
-  type InProcessOperator,
-  type OperatorIdentity,
 } from './operator-fixtures.js';
+import { useOperatorSuite } from './support/operator-suite.js';
 import type { KubeObject } from '../../operator/kube/kube-client.js';
 
 const CRDS = 'apiextensions.k8s.io/v1';
@@ -51,19 +47,10 @@ async function installServiceMonitorCrd(): Promise<void> {
   await waitFor(servesServiceMonitors);
 }
 
-let identity: OperatorIdentity;
-let running: InProcessOperator | undefined;
+// Registered before the suite's hooks: the CRD is back before the identity goes, as before.
+afterAll(() => installServiceMonitorCrd());
 
-beforeAll(async () => {
-  await installOperatorCrd();
-  identity = await createOperatorIdentity('monitoring');
-});
-
-afterAll(async () => {
-  await running?.stop();
-  await installServiceMonitorCrd();
-  await identity.remove();
-});
+const suite = useOperatorSuite('monitoring');
 
 describe('optional CRDs', () => {
   it('When the ServiceMonitor CRD is missing, then MonitoringReady is False (CRDNotInstalled) while everything else reconciles; installing the CRD heals it', async () => {
@@ -78,7 +65,7 @@ describe('optional CRDs', () => {
     await waitFor(async () => !(await servesServiceMonitors()));
 
     const namespace = await createDistrictNamespace('monitoring');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(
       districtInstance('district', namespace, { monitoring: { serviceMonitor: { enabled: true } } }),
     );

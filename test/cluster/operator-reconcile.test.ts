@@ -6,38 +6,19 @@ import {
   applyInstance,
   conditionOf,
   createDistrictNamespace,
-  createOperatorIdentity,
   deleteObject,
   districtInstance,
   getObject,
   goldenKindInstance,
-  installOperatorCrd,
   metricValue,
   operatorHttp,
   patchInstance,
   readInstance,
-  startOperator,
   waitForCondition,
-  type InProcessOperator,
-  type OperatorIdentity,
 } from './operator-fixtures.js';
+import { useOperatorSuite } from './support/operator-suite.js';
 
-let identity: OperatorIdentity;
-let running: InProcessOperator | undefined;
-
-beforeAll(async () => {
-  await installOperatorCrd();
-  identity = await createOperatorIdentity('reconcile');
-});
-
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-afterAll(async () => {
-  await identity.remove();
-});
+const suite = useOperatorSuite('reconcile');
 
 const replicasOf = async (namespace: string, name: string) =>
   ((await getObject('apps/v1', 'Deployment', namespace, name))?.spec as { replicas?: number } | undefined)
@@ -49,7 +30,7 @@ const reconciles = async (port: number) =>
 describe('the operator keeps districts as specified', () => {
   it('When a child is deleted and another edited by hand, then the operator restores both and leaves fields it does not own alone', async () => {
     const namespace = await createDistrictNamespace('drift');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(districtInstance('district', namespace));
     await waitForCondition(namespace, 'district', 'Ready');
 
@@ -103,7 +84,7 @@ describe('the operator keeps districts as specified', () => {
 
   it('When the pause annotation is set, then nothing is applied (spec changes nor repairs) until it is removed', async () => {
     const namespace = await createDistrictNamespace('pause');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    const running = await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(districtInstance('district', namespace));
     await waitForCondition(namespace, 'district', 'Ready');
 
@@ -128,7 +109,7 @@ describe('the operator keeps districts as specified', () => {
         (await readInstance(namespace, 'district'))?.status?.observedGeneration ===
         changed.metadata.generation,
     );
-    await waitFor(async () => (await reconciles(running!.port)) >= before + 1);
+    await waitFor(async () => (await reconciles(running.port)) >= before + 1);
     expect(await replicasOf(namespace, 'district-api')).toBe(2);
     expect(await getObject('v1', 'ConfigMap', namespace, 'district-config')).toBeUndefined();
 
@@ -144,7 +125,7 @@ describe('the operator keeps districts as specified', () => {
 
   it('When spec.suspend is set, then the district is left as it is (Paused, reason Suspended) and resuming applies what changed meanwhile', async () => {
     const namespace = await createDistrictNamespace('suspend');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(districtInstance('district', namespace));
     await waitForCondition(namespace, 'district', 'Ready');
 
@@ -162,9 +143,13 @@ describe('the operator keeps districts as specified', () => {
 
   it('When districts are Ready and nothing changes, then resyncs reconcile them without a single write request', async () => {
     const namespace = await createDistrictNamespace('idle');
-    const counter = await WriteCounter.create(adminKubeConfig(), identity.namespace, identity.serviceAccount);
+    const counter = await WriteCounter.create(
+      adminKubeConfig(),
+      suite.identity.namespace,
+      suite.identity.serviceAccount,
+    );
     try {
-      running = await startOperator(identity, { namespaces: [namespace], resyncSeconds: 10 });
+      const running = await suite.startOperator({ namespaces: [namespace], resyncSeconds: 10 });
       const names = ['district-a', 'district-b', 'district-c'];
       // The golden example (Ingress, dashboards, ServiceMonitor when its CRD is there) and two small ones.
       await applyInstance(goldenKindInstance('district-a', namespace));

@@ -2,12 +2,10 @@ import { stopApiServer, waitFor } from './support/cluster.js';
 import {
   applyInstance,
   createDistrictNamespace,
-  createOperatorIdentity,
   deleteObject,
   districtInstance,
   ensureBuilt,
   getObject,
-  installOperatorCrd,
   instanceSelector,
   listObjects,
   metricValue,
@@ -16,30 +14,19 @@ import {
   patchInstance,
   readInstance,
   readLease,
-  startOperator,
   waitForCondition,
-  type InProcessOperator,
-  type OperatorIdentity,
 } from './operator-fixtures.js';
+import { useOperatorSuite } from './support/operator-suite.js';
 
-let identity: OperatorIdentity;
-let running: InProcessOperator | undefined;
 const processes: OperatorProcess[] = [];
 
-beforeAll(async () => {
-  ensureBuilt();
-  await installOperatorCrd();
-  identity = await createOperatorIdentity('resilience');
-});
+// Before the suite's hooks: the replicas run the compiled operator.
+beforeAll(() => ensureBuilt());
+
+const suite = useOperatorSuite('resilience');
 
 afterEach(async () => {
-  await running?.stop();
-  running = undefined;
   for (const process of processes.splice(0)) await process.kill('SIGKILL');
-});
-
-afterAll(async () => {
-  await identity.remove();
 });
 
 const replicasOf = async (namespace: string, name: string) =>
@@ -74,7 +61,7 @@ async function inventory(namespace: string): Promise<Record<string, string[]>> {
 async function startReplica(name: string, namespace: string): Promise<OperatorProcess> {
   // One Lease per test (named after its namespace), so a test never waits out another's leader.
   const replica = await OperatorProcess.start(
-    identity,
+    suite.identity,
     { namespaces: [namespace], leaseName: namespace },
     name,
   );
@@ -87,12 +74,12 @@ describe('the operator survives failures', () => {
     const namespace = await createDistrictNamespace('apiserver-restart');
     // Leader election off: an outage longer than the renew deadline would (rightly) end a
     // leader's process; here only the informers and the client are under test.
-    running = await startOperator(identity, { namespaces: [namespace], leaderElect: false });
+    const running = await suite.startOperator({ namespaces: [namespace], leaderElect: false });
     await applyInstance(districtInstance('district', namespace));
     await waitForCondition(namespace, 'district', 'Ready');
     const restarts = async () =>
       metricValue(
-        (await operatorHttp(running!.port, '/metrics')).body,
+        (await operatorHttp(running.port, '/metrics')).body,
         'rosterhub_operator_watch_restarts_total',
       );
     const before = await restarts();
@@ -170,7 +157,7 @@ describe('the operator survives failures', () => {
     });
     const leaderName = leader === replicas[0] ? 'replica-a' : 'replica-b';
     const standbyName = leaderName === 'replica-a' ? 'replica-b' : 'replica-a';
-    const lease = await readLease(identity, namespace);
+    const lease = await readLease(suite.identity, namespace);
     expect(lease?.holderIdentity?.startsWith(`${leaderName}_`)).toBe(true);
 
     await applyInstance(districtInstance('district', namespace));
@@ -188,12 +175,12 @@ describe('the operator survives failures', () => {
       const instance = await readInstance(namespace, 'district');
       return instance?.status?.observedGeneration === changed.metadata.generation;
     });
-    const taken = await readLease(identity, namespace);
+    const taken = await readLease(suite.identity, namespace);
     expect(taken?.holderIdentity?.startsWith(`${standbyName}_`)).toBe(true);
     expect(taken?.leaseTransitions).toBeGreaterThanOrEqual(1);
 
     await standby.kill('SIGTERM');
     expect(standby.exit).toBe(0);
-    expect((await readLease(identity, namespace))?.holderIdentity ?? '').toBe('');
+    expect((await readLease(suite.identity, namespace))?.holderIdentity ?? '').toBe('');
   }, 120_000);
 });

@@ -3,37 +3,18 @@ import {
   applyInstance,
   conditionOf,
   createDistrictNamespace,
-  createOperatorIdentity,
   districtInstance,
   getObject,
-  installOperatorCrd,
   instanceSelector,
   listObjects,
   patchInstance,
   readInstance,
-  startOperator,
   waitForCondition,
-  type InProcessOperator,
-  type OperatorIdentity,
 } from './operator-fixtures.js';
+import { useOperatorSuite } from './support/operator-suite.js';
 import type { KubeObject } from '../../operator/kube/kube-client.js';
 
-let identity: OperatorIdentity;
-let running: InProcessOperator | undefined;
-
-beforeAll(async () => {
-  await installOperatorCrd();
-  identity = await createOperatorIdentity('upgrade');
-});
-
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-afterAll(async () => {
-  await identity.remove();
-});
+const suite = useOperatorSuite('upgrade');
 
 const IMAGE = 'ghcr.io/rosterhub/rosterhub';
 
@@ -69,7 +50,7 @@ async function workloads(namespace: string): Promise<{ images: string[]; availab
 describe('the operator upgrades districts', () => {
   it('When spec.version changes, then the migration Job of the new version completes before the Deployments roll to it', async () => {
     const namespace = await createDistrictNamespace('upgrade');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(districtInstance('district', namespace));
     await waitForCondition(namespace, 'district', 'Ready');
 
@@ -117,7 +98,7 @@ describe('the operator upgrades districts', () => {
 
   it('When the migration of a new version fails, then the old version keeps serving (Upgrading=False, MigrationFailed) until spec.version is set back', async () => {
     const namespace = await createDistrictNamespace('failed-upgrade');
-    running = await startOperator(identity, { namespaces: [namespace] });
+    await suite.startOperator({ namespaces: [namespace] });
     await applyInstance(districtInstance('district', namespace));
     await waitForCondition(namespace, 'district', 'Ready');
 
