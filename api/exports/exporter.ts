@@ -2,7 +2,16 @@ import { PassThrough, type Readable } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import yazl from 'yazl';
-import { MANIFEST_FILES_1_2 } from '../imports/file-specs.js';
+import { TABLES } from '../data/sql-builder.js';
+import {
+  FILE_SPECS,
+  MANIFEST_FILES_1_2,
+  USERS_1_2_1,
+  type ColumnSpec,
+  type FileSpec,
+  type RosterFile,
+} from '../imports/file-specs.js';
+import type { ResourceName } from '../services/resources.js';
 
 export type ExportMode = 'bulk' | 'delta';
 
@@ -12,167 +21,169 @@ const d = (column: string): string => `to_char(${column}, 'YYYY-MM-DD')`;
 const b = (column: string): string => `case when ${column} then 'true' when not ${column} then 'false' end`;
 const list = (column: string): string => `array_to_string(${column}, ',')`;
 
-/** One exported file: its CSV columns (exact 1.2.1 order) as SQL over its source. */
+/**
+ * One exported file: the SQL of each of its CSV columns over its source. The columns' names and
+ * order are the importer's (SPECS), so that what is exported is what an import reads.
+ */
 interface ExportFile {
-  name: string;
+  name: RosterFile;
   from: string;
   /** the row's status and dateLastModified */
   head: [string, string];
-  columns: [string, string][];
+  /** CSV column → SQL, for every column but sourcedId, status, dateLastModified and passwords */
+  values: Readonly<Record<string, string>>;
 }
 
-const rows = (table: string): string => `${table} t`;
+/** The layout (1.2.1) of every exported file. */
+const SPECS: Readonly<Record<RosterFile, FileSpec>> = { ...FILE_SPECS, users: USERS_1_2_1 };
+
+const rows = (resource: ResourceName): string => `${TABLES[resource]} t`;
 const common = (): [string, string] => [`t.status`, dt('t.date_last_modified')];
 
 const FILES: readonly ExportFile[] = [
   {
     name: 'academicSessions',
-    from: rows('academic_sessions'),
+    from: rows('academicSessions'),
     head: common(),
-    columns: [
-      ['title', 't.title'],
-      ['type', 't.type'],
-      ['startDate', d('t.start_date')],
-      ['endDate', d('t.end_date')],
-      ['parentSourcedId', 't.parent_sourced_id'],
-      ['schoolYear', 't.school_year'],
-    ],
+    values: {
+      title: 't.title',
+      type: 't.type',
+      startDate: d('t.start_date'),
+      endDate: d('t.end_date'),
+      parentSourcedId: 't.parent_sourced_id',
+      schoolYear: 't.school_year',
+    },
   },
   {
     name: 'orgs',
     from: rows('orgs'),
     head: common(),
-    columns: [
-      ['name', 't.name'],
-      ['type', 't.type'],
-      ['identifier', 't.identifier'],
-      ['parentSourcedId', 't.parent_sourced_id'],
-    ],
+    values: {
+      name: 't.name',
+      type: 't.type',
+      identifier: 't.identifier',
+      parentSourcedId: 't.parent_sourced_id',
+    },
   },
   {
     name: 'courses',
     from: rows('courses'),
     head: common(),
-    columns: [
-      ['schoolYearSourcedId', 't.school_year_sourced_id'],
-      ['title', 't.title'],
-      ['courseCode', 't.course_code'],
-      ['grades', list('t.grades')],
-      ['orgSourcedId', 't.org_sourced_id'],
-      ['subjects', list('t.subjects')],
-      ['subjectCodes', list('t.subject_codes')],
-    ],
+    values: {
+      schoolYearSourcedId: 't.school_year_sourced_id',
+      title: 't.title',
+      courseCode: 't.course_code',
+      grades: list('t.grades'),
+      orgSourcedId: 't.org_sourced_id',
+      subjects: list('t.subjects'),
+      subjectCodes: list('t.subject_codes'),
+    },
   },
   {
     name: 'classes',
     from: rows('classes'),
     head: common(),
-    columns: [
-      ['title', 't.title'],
-      ['grades', list('t.grades')],
-      ['courseSourcedId', 't.course_sourced_id'],
-      ['classCode', 't.class_code'],
-      ['classType', 't.class_type'],
-      ['location', 't.location'],
-      ['schoolSourcedId', 't.school_sourced_id'],
-      ['termSourcedIds', list('t.term_sourced_ids')],
-      ['subjects', list('t.subjects')],
-      ['subjectCodes', list('t.subject_codes')],
-      ['periods', list('t.periods')],
-    ],
+    values: {
+      title: 't.title',
+      grades: list('t.grades'),
+      courseSourcedId: 't.course_sourced_id',
+      classCode: 't.class_code',
+      classType: 't.class_type',
+      location: 't.location',
+      schoolSourcedId: 't.school_sourced_id',
+      termSourcedIds: list('t.term_sourced_ids'),
+      subjects: list('t.subjects'),
+      subjectCodes: list('t.subject_codes'),
+      periods: list('t.periods'),
+    },
   },
   {
     name: 'users',
     from: rows('users'),
     head: common(),
-    columns: [
-      ['enabledUser', b('t.enabled_user')],
-      ['username', 't.username'],
-      [
-        'userIds',
-        `(select string_agg('{' || (e->>'type') || ':' || (e->>'identifier') || '}', ',' order by n) from jsonb_array_elements(t.user_ids) with ordinality as j(e, n))`,
-      ],
-      ['givenName', 't.given_name'],
-      ['familyName', 't.family_name'],
-      ['middleName', 't.middle_name'],
-      ['identifier', 't.identifier'],
-      ['email', 't.email'],
-      ['sms', 't.sms'],
-      ['phone', 't.phone'],
-      ['agentSourcedIds', list('t.agent_sourced_ids')],
-      ['grades', list('t.grades')],
-      ['password', 'null'],
-      ['userMasterIdentifier', 't.user_master_identifier'],
-      ['preferredGivenName', 't.preferred_first_name'],
-      ['preferredMiddleName', 't.preferred_middle_name'],
-      ['preferredFamilyName', 't.preferred_last_name'],
-      ['primaryOrgSourcedId', 't.primary_org_sourced_id'],
-      ['pronouns', 't.pronouns'],
-    ],
+    values: {
+      enabledUser: b('t.enabled_user'),
+      username: 't.username',
+      userIds: `(select string_agg('{' || (e->>'type') || ':' || (e->>'identifier') || '}', ',' order by n) from jsonb_array_elements(t.user_ids) with ordinality as j(e, n))`,
+      givenName: 't.given_name',
+      familyName: 't.family_name',
+      middleName: 't.middle_name',
+      identifier: 't.identifier',
+      email: 't.email',
+      sms: 't.sms',
+      phone: 't.phone',
+      agentSourcedIds: list('t.agent_sourced_ids'),
+      grades: list('t.grades'),
+      userMasterIdentifier: 't.user_master_identifier',
+      preferredGivenName: 't.preferred_first_name',
+      preferredMiddleName: 't.preferred_middle_name',
+      preferredFamilyName: 't.preferred_last_name',
+      primaryOrgSourcedId: 't.primary_org_sourced_id',
+      pronouns: 't.pronouns',
+    },
   },
   {
     // roles live in users.roles; a role without a stored sourcedId gets <user>-r<n>
     name: 'roles',
-    from: `users u cross join lateral jsonb_array_elements(u.roles) with ordinality as r(e, n)`,
+    from: `${TABLES.users} u cross join lateral jsonb_array_elements(u.roles) with ordinality as r(e, n)`,
     head: [`u.status`, dt('u.date_last_modified')],
-    columns: [
-      ['userSourcedId', 'u.sourced_id'],
-      ['roleType', `r.e->>'roleType'`],
-      ['role', `r.e->>'role'`],
-      ['beginDate', `r.e->>'beginDate'`],
-      ['endDate', `r.e->>'endDate'`],
-      ['orgSourcedId', `r.e->>'orgSourcedId'`],
-      ['userProfileSourcedId', `r.e->>'userProfile'`],
-    ],
+    values: {
+      userSourcedId: 'u.sourced_id',
+      roleType: `r.e->>'roleType'`,
+      role: `r.e->>'role'`,
+      beginDate: `r.e->>'beginDate'`,
+      endDate: `r.e->>'endDate'`,
+      orgSourcedId: `r.e->>'orgSourcedId'`,
+      userProfileSourcedId: `r.e->>'userProfile'`,
+    },
   },
   {
     name: 'userProfiles',
-    from: `users u cross join lateral jsonb_array_elements(coalesce(u.user_profiles, '[]')) with ordinality as r(e, n)`,
+    from: `${TABLES.users} u cross join lateral jsonb_array_elements(coalesce(u.user_profiles, '[]')) with ordinality as r(e, n)`,
     head: [`u.status`, dt('u.date_last_modified')],
-    columns: [
-      ['userSourcedId', 'u.sourced_id'],
-      ['profileType', `r.e->>'profileType'`],
-      ['vendorId', `r.e->>'vendorId'`],
-      ['applicationId', `r.e->>'applicationId'`],
-      ['description', `r.e->>'description'`],
-      ['credentialType', `r.e->'credentials'->0->>'type'`],
-      ['username', `r.e->'credentials'->0->>'username'`],
-      ['password', 'null'],
-    ],
+    values: {
+      userSourcedId: 'u.sourced_id',
+      profileType: `r.e->>'profileType'`,
+      vendorId: `r.e->>'vendorId'`,
+      applicationId: `r.e->>'applicationId'`,
+      description: `r.e->>'description'`,
+      credentialType: `r.e->'credentials'->0->>'type'`,
+      username: `r.e->'credentials'->0->>'username'`,
+    },
   },
   {
     name: 'enrollments',
     from: rows('enrollments'),
     head: common(),
-    columns: [
-      ['classSourcedId', 't.class_sourced_id'],
-      ['schoolSourcedId', 't.school_sourced_id'],
-      ['userSourcedId', 't.user_sourced_id'],
-      ['role', 't.role'],
-      ['primary', b('t."primary"')],
-      ['beginDate', d('t.begin_date')],
-      ['endDate', d('t.end_date')],
-    ],
+    values: {
+      classSourcedId: 't.class_sourced_id',
+      schoolSourcedId: 't.school_sourced_id',
+      userSourcedId: 't.user_sourced_id',
+      role: 't.role',
+      primary: b('t."primary"'),
+      beginDate: d('t.begin_date'),
+      endDate: d('t.end_date'),
+    },
   },
   {
     name: 'demographics',
     from: rows('demographics'),
     head: common(),
-    columns: [
-      ['birthDate', d('t.birth_date')],
-      ['sex', 't.sex'],
-      ['americanIndianOrAlaskaNative', b('t.american_indian_or_alaska_native')],
-      ['asian', b('t.asian')],
-      ['blackOrAfricanAmerican', b('t.black_or_african_american')],
-      ['nativeHawaiianOrOtherPacificIslander', b('t.native_hawaiian_or_other_pacific_islander')],
-      ['white', b('t.white')],
-      ['demographicRaceTwoOrMoreRaces', b('t.demographic_race_two_or_more_races')],
-      ['hispanicOrLatinoEthnicity', b('t.hispanic_or_latino_ethnicity')],
-      ['countryOfBirthCode', 't.country_of_birth_code'],
-      ['stateOfBirthAbbreviation', 't.state_of_birth_abbreviation'],
-      ['cityOfBirth', 't.city_of_birth'],
-      ['publicSchoolResidenceStatus', 't.public_school_residence_status'],
-    ],
+    values: {
+      birthDate: d('t.birth_date'),
+      sex: 't.sex',
+      americanIndianOrAlaskaNative: b('t.american_indian_or_alaska_native'),
+      asian: b('t.asian'),
+      blackOrAfricanAmerican: b('t.black_or_african_american'),
+      nativeHawaiianOrOtherPacificIslander: b('t.native_hawaiian_or_other_pacific_islander'),
+      white: b('t.white'),
+      demographicRaceTwoOrMoreRaces: b('t.demographic_race_two_or_more_races'),
+      hispanicOrLatinoEthnicity: b('t.hispanic_or_latino_ethnicity'),
+      countryOfBirthCode: 't.country_of_birth_code',
+      stateOfBirthAbbreviation: 't.state_of_birth_abbreviation',
+      cityOfBirth: 't.city_of_birth',
+      publicSchoolResidenceStatus: 't.public_school_residence_status',
+    },
   },
 ];
 
@@ -191,14 +202,40 @@ function orderOf(file: ExportFile): string {
   return file.name === 'roles' || file.name === 'userProfiles' ? 'u.sourced_id, r.n' : 't.sourced_id';
 }
 
+/** The SQL of one CSV column; bulk files leave status and dateLastModified blank. */
+function valueOf(file: ExportFile, column: ColumnSpec, mode: ExportMode): string {
+  switch (column.kind) {
+    case 'sourcedId':
+      return idOf(file);
+    case 'status':
+      return mode === 'bulk' ? 'null' : file.head[0];
+    case 'dateLastModified':
+      return mode === 'bulk' ? 'null' : file.head[1];
+    case 'ignored':
+      // passwords are never stored
+      return 'null';
+    default: {
+      const value = file.values[column.name];
+      if (value === undefined) throw new Error(`${file.name}.csv: no export of column ${column.name}`);
+      return value;
+    }
+  }
+}
+
 /** The COPY … TO STDOUT of one file, with its header line. */
 export function exportSql(file: ExportFile, mode: ExportMode): string {
-  const head =
-    mode === 'bulk'
-      ? `null as "status", null as "dateLastModified"`
-      : `${file.head[0]} as "status", ${file.head[1]} as "dateLastModified"`;
-  const columns = file.columns.map(([name, expr]) => `${expr} as "${name}"`).join(', ');
-  return `copy (select ${idOf(file)} as "sourcedId", ${head}, ${columns} from ${file.from} ${whereOf(file, mode)} order by ${orderOf(file)}) to stdout with (format csv, header true)`;
+  const columns = SPECS[file.name].columns
+    .map((column) => `${valueOf(file, column, mode)} as "${column.name}"`)
+    .join(', ');
+  return `copy (select ${columns} from ${file.from} ${whereOf(file, mode)} order by ${orderOf(file)}) to stdout with (format csv, header true)`;
+}
+
+// Every column of a layout has its SQL and every SQL a column (checked once, at load).
+for (const file of FILES) {
+  const names = new Set(SPECS[file.name].columns.map((column) => column.name));
+  for (const name of Object.keys(file.values))
+    if (!names.has(name)) throw new Error(`${file.name}.csv has no column ${name}`);
+  exportSql(file, 'delta');
 }
 
 /**
