@@ -20,7 +20,6 @@ COPY lib ./lib
 COPY cli ./cli
 COPY operator ./operator
 COPY cdk8s ./cdk8s
-COPY bench ./bench
 RUN npx tsc -p tsconfig.build.json
 
 # Production dependencies only: this is the node_modules the final stages receive.

@@ -6,6 +6,7 @@ import { CredentialsRepository } from '../api/data/credentials-repository.js';
 import { RosterRepository, type PageKey, type RowSet } from '../api/data/roster-repository.js';
 import { Database } from '../api/db/database.js';
 import { CredentialAdmin } from '../api/services/credential-admin.js';
+import { ROSTERING_BASE } from '../api/services/endpoints.js';
 import { parseFilter } from '../api/services/filter-parser.js';
 import { RESOURCES, fieldOf } from '../api/services/resources.js';
 import { percentile, reportResult, round } from './lib/result.js';
@@ -25,7 +26,6 @@ const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const BASE = 'http://bench.invalid';
-const PATH = '/ims/oneroster/rostering/v1p2';
 const DELTA_SINCE = '2026-05-15';
 
 function required(name: string): string {
@@ -99,7 +99,7 @@ const baseline = await startProcess(
 );
 
 try {
-  const apiFirst = new URL(`${apiUrl}${PATH}/users?limit=100`);
+  const apiFirst = new URL(`${apiUrl}${ROSTERING_BASE}/users?limit=100`);
   const baselineFirst = new URL(`http://127.0.0.1:${baselinePort}/users?limit=100`);
   const agent = new Agent({ keepAlive: true });
   const [ours, theirs] = [await httpGet(agent, apiFirst, headers), await httpGet(agent, baselineFirst, {})];
@@ -166,7 +166,7 @@ try {
   });
 
   // 2. deep offset vs first page, uncached, one request at a time
-  const deep = new URL(`${apiUrl}${PATH}/users?limit=100&offset=900000`);
+  const deep = new URL(`${apiUrl}${ROSTERING_BASE}/users?limit=100&offset=900000`);
   const coldStart = performance.now();
   await sequential(deep, 1, headers);
   const coldMs = round(performance.now() - coldStart, 1);
@@ -202,7 +202,7 @@ try {
   const deltaStart = performance.now();
   for (let offset = 0; ; offset += 5000) {
     const url = new URL(
-      `${apiUrl}${PATH}/users?limit=5000&offset=${offset}&filter=${encodeURIComponent(filter)}`,
+      `${apiUrl}${ROSTERING_BASE}/users?limit=5000&offset=${offset}&filter=${encodeURIComponent(filter)}`,
     );
     const answer = await httpGet(deltaAgent, url, headers);
     if (answer.status !== 200) throw new Error(`delta page: ${answer.status}`);
