@@ -50,3 +50,20 @@ export function literal(value: string | number): EnvSource {
 export function fromSecret(secretName: string, key: string): EnvSource {
   return { secretName, key };
 }
+
+/**
+ * The claim of a server the user runs: each connection setting is the key of the same name in
+ * the user's Secret, and `keys` is both the connection's fields and the Secret's keys.
+ */
+export function externalClaim<K extends string>(
+  secret: string,
+  keys: readonly K[],
+  egress: k8s.NetworkPolicyEgressRule[],
+  purpose: string,
+): DataServiceClaim<Record<K, EnvSource>> {
+  return {
+    connection: Object.fromEntries(keys.map((key) => [key, fromSecret(secret, key)])) as Record<K, EnvSource>,
+    egress,
+    secrets: [{ name: secret, keys, origin: 'user', purpose }],
+  };
+}

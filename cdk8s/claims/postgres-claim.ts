@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
 import { ports } from '../names.js';
 import { egressToAnywhere } from '../network.js';
-import { fromSecret, type DataServiceClaim, type PostgresConnection } from './claim.js';
+import { externalClaim, type DataServiceClaim, type PostgresConnection } from './claim.js';
 import { InClusterPostgres } from './in-cluster-postgres.js';
 
 /** Props of {@link PostgresClaim}. */
@@ -41,25 +41,12 @@ export class PostgresClaim extends Construct {
         const secret = database.externalSecretRef?.name;
         if (secret === undefined)
           throw new Error('PostgresClaim: spec.database.externalSecretRef is required in external mode');
-        this.claim = {
-          connection: {
-            host: fromSecret(secret, 'host'),
-            port: fromSecret(secret, 'port'),
-            username: fromSecret(secret, 'username'),
-            password: fromSecret(secret, 'password'),
-            database: fromSecret(secret, 'database'),
-            sslmode: fromSecret(secret, 'sslmode'),
-          },
-          egress: egressToAnywhere([ports.postgres.number]),
-          secrets: [
-            {
-              name: secret,
-              keys: ['host', 'port', 'username', 'password', 'database', 'sslmode'],
-              origin: 'user',
-              purpose: 'connection to the external PostgreSQL server',
-            },
-          ],
-        };
+        this.claim = externalClaim(
+          secret,
+          ['host', 'port', 'username', 'password', 'database', 'sslmode'],
+          egressToAnywhere([ports.postgres.number]),
+          'connection to the external PostgreSQL server',
+        );
         break;
       }
     }

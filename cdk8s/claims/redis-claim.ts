@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
 import { ports } from '../names.js';
 import { egressToAnywhere } from '../network.js';
-import { fromSecret, type DataServiceClaim, type RedisConnection } from './claim.js';
+import { externalClaim, type DataServiceClaim, type RedisConnection } from './claim.js';
 import { InClusterRedis } from './in-cluster-redis.js';
 
 /** Props of {@link RedisClaim}. */
@@ -40,23 +40,12 @@ export class RedisClaim extends Construct {
         const secret = redis.externalSecretRef?.name;
         if (secret === undefined)
           throw new Error('RedisClaim: spec.redis.externalSecretRef is required in external mode');
-        this.claim = {
-          connection: {
-            scheme: fromSecret(secret, 'scheme'),
-            host: fromSecret(secret, 'host'),
-            port: fromSecret(secret, 'port'),
-            password: fromSecret(secret, 'password'),
-          },
-          egress: egressToAnywhere([ports.redis.number, ports.redisTls.number]),
-          secrets: [
-            {
-              name: secret,
-              keys: ['scheme', 'host', 'port', 'password'],
-              origin: 'user',
-              purpose: 'connection to the external Redis server',
-            },
-          ],
-        };
+        this.claim = externalClaim(
+          secret,
+          ['scheme', 'host', 'port', 'password'],
+          egressToAnywhere([ports.redis.number, ports.redisTls.number]),
+          'connection to the external Redis server',
+        );
         break;
       }
     }
