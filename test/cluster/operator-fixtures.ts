@@ -239,6 +239,13 @@ export function getObject(
   return admin().get(apiVersion, kind, namespace, name);
 }
 
+/** `spec.replicas` of a Deployment, as admin. */
+export async function replicasOf(namespace: string, name: string): Promise<number | undefined> {
+  return (
+    (await getObject('apps/v1', 'Deployment', namespace, name))?.spec as { replicas?: number } | undefined
+  )?.replicas;
+}
+
 export function deleteObject(object: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<void> {
   return admin().delete(object);
 }

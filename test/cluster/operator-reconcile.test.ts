@@ -14,15 +14,12 @@ import {
   operatorHttp,
   patchInstance,
   readInstance,
+  replicasOf,
   waitForCondition,
 } from './operator-fixtures.js';
 import { useOperatorSuite } from './support/operator-suite.js';
 
 const suite = useOperatorSuite('reconcile');
-
-const replicasOf = async (namespace: string, name: string) =>
-  ((await getObject('apps/v1', 'Deployment', namespace, name))?.spec as { replicas?: number } | undefined)
-    ?.replicas;
 
 const reconciles = async (port: number) =>
   metricValue((await operatorHttp(port, '/metrics')).body, 'controller_runtime_reconcile_total');

@@ -14,6 +14,7 @@ import {
   patchInstance,
   readInstance,
   readLease,
+  replicasOf,
   waitForCondition,
 } from './operator-fixtures.js';
 import { useOperatorSuite } from './support/operator-suite.js';
@@ -28,10 +29,6 @@ const suite = useOperatorSuite('resilience');
 afterEach(async () => {
   for (const process of processes.splice(0)) await process.kill('SIGKILL');
 });
-
-const replicasOf = async (namespace: string, name: string) =>
-  ((await getObject('apps/v1', 'Deployment', namespace, name))?.spec as { replicas?: number } | undefined)
-    ?.replicas;
 
 /** Objects of the district by kind, name and uid: what "no duplicates" is checked on. */
 async function inventory(namespace: string): Promise<Record<string, string[]>> {
