@@ -34,6 +34,11 @@ function fieldSchema(field: FieldDef): Schema {
   }
 }
 
+/** The component schema of a resource's objects: its singular, capitalised (`User`). */
+function schemaName(resource: ResourceDef): string {
+  return resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1);
+}
+
 function objectSchema(resource: ResourceDef): Schema {
   return {
     type: 'object',
@@ -50,18 +55,17 @@ const errorResponse = (description: string): Schema => ({
 
 function operation(endpoint: EndpointDef): Schema {
   const resource = RESOURCES[endpoint.resource];
-  const schemaName = resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1);
   const body =
     endpoint.kind === 'collection'
       ? {
           type: 'object',
           required: [resource.plural],
-          properties: { [resource.plural]: { type: 'array', items: ref(schemaName) } },
+          properties: { [resource.plural]: { type: 'array', items: ref(schemaName(resource)) } },
         }
       : {
           type: 'object',
           required: [resource.singular],
-          properties: { [resource.singular]: ref(schemaName) },
+          properties: { [resource.singular]: ref(schemaName(resource)) },
         };
   const queryParams =
     endpoint.kind === 'collection' ? ['limit', 'offset', 'sort', 'orderBy', 'filter', 'fields'] : ['fields'];
@@ -159,7 +163,7 @@ export function buildOpenApi(serverUrl: string, maxLimit: number): Schema {
     },
   };
   for (const resource of Object.values(RESOURCES)) {
-    schemas[resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1)] = objectSchema(resource);
+    schemas[schemaName(resource)] = objectSchema(resource);
   }
   return {
     openapi: '3.0.3',

@@ -58,20 +58,27 @@ const common = [
   f('metadata', 'json'),
 ];
 
-function resource(name: ResourceName, plural: string, singular: string, fields: FieldDef[]): ResourceDef {
+/** A resource whose collection key is its name. */
+function resource(name: ResourceName, singular: string, fields: FieldDef[]): ResourceDef {
   const all = [...common, ...fields];
-  return { name, plural, singular, fields: all, byName: new Map(all.map((field) => [field.name, field])) };
+  return {
+    name,
+    plural: name,
+    singular,
+    fields: all,
+    byName: new Map(all.map((field) => [field.name, field])),
+  };
 }
 
 export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
-  orgs: resource('orgs', 'orgs', 'org', [
+  orgs: resource('orgs', 'org', [
     f('name', 'string', false),
     f('type', 'string', false),
     f('identifier', 'string'),
     f('parent', 'ref', true, 'org'),
     f('children', 'children', true, 'org'),
   ]),
-  academicSessions: resource('academicSessions', 'academicSessions', 'academicSession', [
+  academicSessions: resource('academicSessions', 'academicSession', [
     f('title', 'string', false),
     f('startDate', 'date', false),
     f('endDate', 'date', false),
@@ -80,7 +87,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
     f('children', 'children', true, 'academicSession'),
     f('schoolYear', 'string', false),
   ]),
-  courses: resource('courses', 'courses', 'course', [
+  courses: resource('courses', 'course', [
     f('title', 'string', false),
     f('schoolYear', 'ref', true, 'academicSession'),
     f('courseCode', 'string'),
@@ -90,7 +97,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
     f('subjectCodes', 'strings'),
     f('resources', 'refs', true, 'resource'),
   ]),
-  classes: resource('classes', 'classes', 'class', [
+  classes: resource('classes', 'class', [
     f('title', 'string', false),
     f('classCode', 'string'),
     f('classType', 'string'),
@@ -104,7 +111,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
     f('periods', 'strings'),
     f('resources', 'refs', true, 'resource'),
   ]),
-  users: resource('users', 'users', 'user', [
+  users: resource('users', 'user', [
     f('userMasterIdentifier', 'string'),
     f('username', 'string'),
     f('userIds', 'json'),
@@ -127,7 +134,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
     f('grades', 'strings'),
     f('resources', 'refs', true, 'resource'),
   ]),
-  enrollments: resource('enrollments', 'enrollments', 'enrollment', [
+  enrollments: resource('enrollments', 'enrollment', [
     f('user', 'ref', false, 'user'),
     f('class', 'ref', false, 'class'),
     f('school', 'ref', false, 'org'),
@@ -136,7 +143,7 @@ export const RESOURCES: Readonly<Record<ResourceName, ResourceDef>> = {
     f('beginDate', 'date'),
     f('endDate', 'date'),
   ]),
-  demographics: resource('demographics', 'demographics', 'demographics', [
+  demographics: resource('demographics', 'demographics', [
     f('birthDate', 'date'),
     f('sex', 'string'),
     f('americanIndianOrAlaskaNative', 'bool'),
