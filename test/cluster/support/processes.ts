@@ -99,9 +99,13 @@ export class SupervisedProcess {
     }
   }
 
-  /** Whether the component (or its watchdog) has exited, as seen by this process. */
+  /**
+   * Whether the watchdog has exited, as this process saw it (its `exit` event). The watchdog
+   * leads the group and exits only after its component, so this also says the component ended;
+   * no need to scan /proc for the group on every poll.
+   */
   get hasExited(): boolean {
-    return this.exited || !isProcessGroupAlive(this.pid);
+    return this.exited;
   }
 
   /** A one-line account of how the component ended. */
