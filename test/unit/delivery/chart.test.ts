@@ -3,7 +3,8 @@ import { rosterHubInstanceCrd } from '../../../operator/crd.js';
 import { leaderElectionRules, operatorClusterRules } from '../../../operator/rbac.js';
 import { runRenderCommand } from '../../../cli/render-command.js';
 import { chartAssets } from '../../../scripts/chart-assets.js';
-import { chartPath, renderChart, repoRoot, runHelm, type KubeObject } from './helm.js';
+import type { KubernetesObject } from '../../../cdk8s/index.js';
+import { chartPath, renderChart, repoRoot, runHelm } from './helm.js';
 
 const ciValues = readdirSync(`${chartPath}/ci`)
   .filter((file) => file.endsWith('-values.yaml'))
@@ -15,8 +16,9 @@ const monitoring = [
   'monitoring.coreos.com/v1/PrometheusRule',
 ];
 
-const find = (objects: KubeObject[], kind: string): KubeObject[] => objects.filter((o) => o.kind === kind);
-const one = (objects: KubeObject[], kind: string): KubeObject => {
+const find = (objects: KubernetesObject[], kind: string): KubernetesObject[] =>
+  objects.filter((o) => o.kind === kind);
+const one = (objects: KubernetesObject[], kind: string): KubernetesObject => {
   const found = find(objects, kind);
   expect(found).toHaveLength(1);
   return found[0]!;
@@ -140,7 +142,9 @@ describe('Helm chart rosterhub-operator', () => {
 
     it('When dashboards are rendered, then each dashboards/*.json becomes a ConfigMap with the sidecar label', () => {
       const files = readdirSync(`${repoRoot}dashboards`).filter((file) => file.endsWith('.json'));
-      const configMaps = find(objects, 'ConfigMap') as (KubeObject & { data: Record<string, string> })[];
+      const configMaps = find(objects, 'ConfigMap') as (KubernetesObject & {
+        data: Record<string, string>;
+      })[];
       expect(configMaps).toHaveLength(files.length);
       for (const file of files) {
         const configMap = configMaps.find((c) => file in c.data);

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import type { KubernetesObject } from '../../../cdk8s/index.js';
 
 /** The repository root, as a path. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,20 +28,8 @@ export function runHelm(args: string[]): { status: number; stdout: string; stder
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  [key: string]: unknown;
-}
-
 /** `helm template` of the chart with a values file (and extra flags), parsed into objects. */
-export function renderChart(valuesFile: string, extra: string[] = []): KubeObject[] {
+export function renderChart(valuesFile: string, extra: string[] = []): KubernetesObject[] {
   const result = runHelm([
     'template',
     'rh',
@@ -53,6 +42,6 @@ export function renderChart(valuesFile: string, extra: string[] = []): KubeObjec
   ]);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout)
-    .map((document) => document.toJS() as KubeObject | null)
-    .filter((object): object is KubeObject => object !== null);
+    .map((document) => document.toJS() as KubernetesObject | null)
+    .filter((object): object is KubernetesObject => object !== null);
 }
