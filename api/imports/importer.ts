@@ -194,10 +194,10 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
           });
         }
         if (file === 'users') {
-          const header = await client.query<{ n: string }>(
-            `select count(*) as n from ${stageTable('users')} where resource_sourced_ids is not null`,
+          const resources = await client.query<{ found: boolean }>(
+            `select exists (select 1 from ${stageTable('users')} where resource_sourced_ids is not null) as found`,
           );
-          usersHaveResources = Number(header.rows[0]?.n ?? 0) > 0;
+          usersHaveResources = resources.rows[0]?.found === true;
         }
         await client.query(`analyze ${stageTable(file)}`);
         state.state = 'read';
