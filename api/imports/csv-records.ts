@@ -197,6 +197,9 @@ export class CsvRecordSplitter {
   }
 }
 
+/** About the size of the chunks CsvToCopyText pushes (characters). */
+const CHUNK_CHARS = 65_536;
+
 /**
  * CSV text in, COPY text out: each record goes through `toCopyLine` (the header too, as the
  * first record); the lines it returns are joined into chunks of about 64 KB, the size
@@ -207,11 +210,7 @@ export class CsvToCopyText extends Transform {
   #parts: string[] = [];
   #size = 0;
 
-  constructor(
-    toCopyLine: (fields: string[], line: number) => string | null,
-    maxRecordChars: number,
-    private readonly chunkSize = 65_536,
-  ) {
+  constructor(toCopyLine: (fields: string[], line: number) => string | null, maxRecordChars: number) {
     super({ decodeStrings: false, encoding: 'utf8' });
     this.splitter = new CsvRecordSplitter((fields, line) => {
       const copyLine = toCopyLine(fields, line);
@@ -228,7 +227,7 @@ export class CsvToCopyText extends Transform {
       callback(error as Error);
       return;
     }
-    if (this.#size >= this.chunkSize) this.#pushParts();
+    if (this.#size >= CHUNK_CHARS) this.#pushParts();
     callback();
   }
 

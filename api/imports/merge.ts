@@ -382,7 +382,7 @@ export async function mergePackage(
   usersHaveResources: boolean,
   importTime: Date,
   /** filled with the seconds each table's merge took */
-  seconds: Record<string, number> = {},
+  seconds: Record<string, number>,
 ): Promise<Record<string, MergeCounts>> {
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();

@@ -54,6 +54,9 @@ function refChecks(files: ReadonlyMap<RosterFile, FileMode>, version: '1.1' | '1
   return checks;
 }
 
+/** Problems listed per check (and file); the rest are only counted. */
+const LISTED = 100;
+
 const TARGET_NAMES: Readonly<Record<RefTarget, string>> = {
   orgs: 'org',
   academicSessions: 'academic session',
@@ -72,7 +75,6 @@ export async function checkPackage(
   files: ReadonlyMap<RosterFile, FileMode>,
   version: '1.1' | '1.2',
   problems: ProblemCollector,
-  cap = 100,
 ): Promise<void> {
   for (const file of files.keys()) {
     const stage = stageTable(file);
@@ -85,7 +87,7 @@ export async function checkPackage(
       // every row after the first of its sourcedId (a null id joins nothing: `using` compares with =)
       `select s.line, s.sourced_id, f.first_line, count(*) over () as total from ${stage} s
        join (select sourced_id, min(line) as first_line from ${stage} group by sourced_id) f using (sourced_id)
-       where s.line > f.first_line order by s.line limit ${cap}`,
+       where s.line > f.first_line order by s.line limit ${LISTED}`,
     );
     for (const row of duplicates.rows)
       problems.error({
@@ -122,7 +124,7 @@ export async function checkPackage(
          from ${from}
          where s.status = 'active' and ${value} is not null
            and not exists (select 1 from (${availableSql(check.target, files)}) a where a.id = ${value})
-       ) m order by m.line limit ${cap}`,
+       ) m order by m.line limit ${LISTED}`,
     );
     for (const row of missing.rows)
       problems.error({
