@@ -258,8 +258,8 @@ function predicateSql(predicate: FilterPredicate, params: SqlParams): string {
   const { field, op, path } = predicate;
   const col = `t.${columnOf(field)}`;
   if (field.kind === 'roles') {
-    const key = path === 'orgSourcedId' ? 'orgSourcedId' : path;
-    const contains = `t.roles @> ${params.add(JSON.stringify([{ [key]: predicate.value }]))}::jsonb`;
+    // the path is the stored role's key (role, roleType or orgSourcedId)
+    const contains = `t.roles @> ${params.add(JSON.stringify([{ [path]: predicate.value }]))}::jsonb`;
     return op === '=' ? contains : `not (${contains})`;
   }
   const value = `${params.add(predicate.value)}${CASTS[field.kind] ?? '::text'}`;

@@ -223,7 +223,7 @@ function valueOf(file: ExportFile, column: ColumnSpec, mode: ExportMode): string
 }
 
 /** The COPY … TO STDOUT of one file, with its header line. */
-export function exportSql(file: ExportFile, mode: ExportMode): string {
+function exportSql(file: ExportFile, mode: ExportMode): string {
   const columns = SPECS[file.name].columns
     .map((column) => `${valueOf(file, column, mode)} as "${column.name}"`)
     .join(', ');

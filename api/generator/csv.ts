@@ -22,9 +22,6 @@ export const CSV_HEADERS = {
   demographics: columnNames(FILE_SPECS.demographics),
 };
 
-/** Every file a OneRoster 1.2 manifest lists. */
-export const MANIFEST_FILES = MANIFEST_FILES_1_2;
-
 export type CsvValue = string | number | boolean | readonly string[] | undefined;
 
 /** One field per RFC 4180: quoted when it holds a comma, quote or line break; lists comma-joined. */
@@ -214,7 +211,7 @@ export async function writeCsvPackage(
     csvLine(['manifest.version', '1.0']),
     csvLine(['oneroster.version', '1.2']),
   ];
-  for (const file of MANIFEST_FILES)
+  for (const file of MANIFEST_FILES_1_2)
     manifest.push(csvLine([`file.${file}`, file in written ? mode : 'absent']));
   manifest.push(
     csvLine(['source.systemName', 'RosterHub generator']),

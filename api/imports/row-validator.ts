@@ -43,7 +43,6 @@ export class RowValidator {
   readonly #metadataKeys: (string | undefined)[];
   readonly #width: number;
   readonly #csv: string;
-  rows = 0;
 
   constructor(
     private readonly spec: FileSpec,
@@ -310,7 +309,6 @@ export class RowValidator {
 
   /** One record as a COPY text line (with its newline). */
   stage(record: readonly string[], line: number): string {
-    this.rows += 1;
     if (record.length !== this.#width)
       this.problems.error({
         file: this.#csv,
