@@ -5,6 +5,7 @@ import type { GeneratedDistrict } from '../generator/district.js';
 import { ChunkedWriter } from '../generator/csv.js';
 import { bumpDataVersion } from './data-version.js';
 import { TABLES } from './sql-builder.js';
+import { dropIndexes } from './table-indexes.js';
 
 /** A column value: arrays are text[] literals; jsonb values are passed already as JSON text. */
 type DbValue = string | number | boolean | readonly string[] | null | undefined;
@@ -265,12 +266,7 @@ export async function loadDistrict(
   try {
     await client.query('begin');
     await client.query(`truncate ${ROSTER_TABLES.join(', ')}`);
-    const indexes = await client.query<{ name: string; definition: string }>(
-      `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
-       from pg_index i where i.indrelid = any($1::regclass[]) and not i.indisprimary`,
-      [ROSTER_TABLES],
-    );
-    for (const index of indexes.rows) await client.query(`drop index ${index.name}`);
+    const rebuild = await dropIndexes(client, ROSTER_TABLES, { keepPrimaryKey: true });
     for (const load of plan(district)) {
       const started = Date.now();
       const stream = client.query(
@@ -295,8 +291,8 @@ export async function loadDistrict(
       progress(`${load.table}: ${count} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const started = Date.now();
-    for (const index of indexes.rows) await client.query(index.definition);
-    progress(`indexes: ${indexes.rows.length} rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const statement of rebuild) await client.query(statement);
+    progress(`indexes: ${rebuild.length} rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await bumpDataVersion(client);
     await client.query('commit');
   } catch (error) {

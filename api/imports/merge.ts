@@ -8,6 +8,7 @@ import {
   objectText,
   type LazyParam,
 } from '../data/sql-builder.js';
+import { dropIndexes } from '../data/table-indexes.js';
 import { RESOURCES } from '../services/resources.js';
 import { LOAD_ORDER, type RosterFile } from './file-specs.js';
 import type { FileMode } from './manifest.js';
@@ -197,30 +198,6 @@ async function prepareEmbedded(
   return { all: false };
 }
 
-/**
- * Drops a table's indexes and primary key, returning the statements that build them again (a
- * bulk load into an empty table builds each in one sort instead of row by row).
- */
-async function dropIndexes(client: pg.ClientBase, table: string): Promise<string[]> {
-  const primary = await client.query<{ name: string; definition: string }>(
-    `select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
-     where conrelid = $1::regclass and contype = 'p'`,
-    [table],
-  );
-  const indexes = await client.query<{ name: string; definition: string }>(
-    `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
-     from pg_index i where i.indrelid = $1::regclass
-       and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`,
-    [table],
-  );
-  for (const index of indexes.rows) await client.query(`drop index ${index.name}`);
-  for (const key of primary.rows) await client.query(`alter table ${table} drop constraint ${key.name}`);
-  return [
-    ...primary.rows.map((key) => `alter table ${table} add constraint ${key.name} ${key.definition}`),
-    ...indexes.rows.map((index) => index.definition),
-  ];
-}
-
 /** Columns users.csv's merge adds (the embedded lists) and the joins their values read. */
 interface Extension {
   columns: readonly (readonly [string, string])[];
@@ -298,7 +275,7 @@ async function mergeTable(
   let inserted: number;
   let updated: number;
   if (intoEmpty) {
-    const rebuild = await dropIndexes(client, table);
+    const rebuild = await dropIndexes(client, [table], { keepPrimaryKey: false });
     const insert = await client.query(
       `insert into ${table} (${rows.columns.join(', ')}) ${rows.sql}`,
       params.values,
