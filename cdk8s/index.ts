@@ -17,7 +17,6 @@ export {
   platforms,
   maxInstanceNameLength,
   type RosterHubInstance,
-  type RosterHubInstanceInput,
   type RosterHubInstanceSpec,
   type Platform,
 } from './spec.js';

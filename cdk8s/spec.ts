@@ -156,21 +156,5 @@ export type RosterHubInstanceSpec = Static<typeof RosterHubInstanceSpecSchema>;
 /** A RosterHubInstance with its defaults applied. */
 export type RosterHubInstance = Static<typeof RosterHubInstanceSchema>;
 
-/** Makes every property optional, recursively (arrays and records stay as they are). */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
-
-/** What a person writes: only `spec.version` and `metadata.name` are required. */
-export interface RosterHubInstanceInput {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  spec: DeepPartial<RosterHubInstanceSpec> & { version: string };
-  [key: string]: unknown;
-}
-
 /** `spec.platform` */
 export type Platform = RosterHubInstanceSpec['platform'];
