@@ -20,22 +20,8 @@ export {
   type RosterHubInstanceSpec,
   type Platform,
 } from './spec.js';
-export {
-  instanceOpenApiSchema,
-  specOpenApiSchema,
-  toStructuralSchema,
-  type JsonSchemaProps,
-} from './crd-schema.js';
+export { instanceOpenApiSchema, specOpenApiSchema, type JsonSchemaProps } from './crd-schema.js';
 export { renderCrdReference } from './crd-reference.js';
-export {
-  InstanceNames,
-  labelKeys,
-  annotationKeys,
-  selectorLabels,
-  instanceLabels,
-  managedBy,
-  appName,
-} from './names.js';
-export { platformProfiles, type PlatformProfile } from './platforms.js';
+export { InstanceNames, labelKeys, instanceLabels, managedBy } from './names.js';
 export type { ManagedServiceProvisioner } from './managed/provisioner.js';
-export type { SecretRequirement, DataServiceClaim, EnvSource } from './claims/claim.js';
+export type { SecretRequirement, DataServiceClaim } from './claims/claim.js';
