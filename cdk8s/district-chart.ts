@@ -80,6 +80,7 @@ export class DistrictChart extends Chart {
       if (destination.credentialsSecretRef) {
         secrets.push({
           name: destination.credentialsSecretRef.name,
+          component: 'backup',
           keys: [],
           origin: 'user',
           purpose: `credentials of the ${destination.type} backup destination`,

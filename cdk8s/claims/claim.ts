@@ -1,4 +1,5 @@
 import type { k8s } from 'cdk8s-plus-27';
+import type { Component } from '../names.js';
 
 /** Where one connection setting comes from: a literal, or a key of a Secret. */
 export type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
@@ -21,15 +22,21 @@ export interface RedisConnection {
   readonly password: EnvSource;
 }
 
+/** The parts of a district that read a Secret someone else may have to provide. */
+export type SecretConsumer = Extract<Component, 'postgres' | 'redis' | 'backup'>;
+
 /** A Secret the synthesized objects read but never create (Secrets only by reference). */
 export interface SecretRequirement {
   readonly name: string;
+  /** Whose Secret it is: the status reports a missing one on that part's condition. */
+  readonly component: SecretConsumer;
   readonly keys: readonly string[];
   /**
    * `generate`: the operator creates it once with random URL-safe values (GitOps users create
    * it by hand); `user`: the person provides it; `provisioner`: a cloud provisioner writes it.
    */
   readonly origin: 'generate' | 'user' | 'provisioner';
+  /** For people: shown in the status message when the Secret is missing. */
   readonly purpose: string;
 }
 
@@ -56,6 +63,7 @@ export function fromSecret(secretName: string, key: string): EnvSource {
  * the user's Secret, and `keys` is both the connection's fields and the Secret's keys.
  */
 export function externalClaim<K extends string>(
+  component: Extract<SecretConsumer, 'postgres' | 'redis'>,
   secret: string,
   keys: readonly K[],
   egress: k8s.NetworkPolicyEgressRule[],
@@ -64,6 +72,6 @@ export function externalClaim<K extends string>(
   return {
     connection: Object.fromEntries(keys.map((key) => [key, fromSecret(secret, key)])) as Record<K, EnvSource>,
     egress,
-    secrets: [{ name: secret, keys, origin: 'user', purpose }],
+    secrets: [{ name: secret, component, keys, origin: 'user', purpose }],
   };
 }

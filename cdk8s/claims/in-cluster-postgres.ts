@@ -84,6 +84,7 @@ export class InClusterPostgres extends Construct {
       secrets: [
         {
           name: names.postgresCredentials,
+          component: 'postgres',
           keys: ['password'],
           origin: 'generate',
           purpose: 'password of the in-cluster PostgreSQL role',

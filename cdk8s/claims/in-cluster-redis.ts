@@ -101,6 +101,7 @@ export class InClusterRedis extends Construct {
       secrets: [
         {
           name: names.redisCredentials,
+          component: 'redis',
           keys: ['password'],
           origin: 'generate',
           purpose: 'password of the in-cluster Redis',

@@ -42,6 +42,7 @@ export class PostgresClaim extends Construct {
         if (secret === undefined)
           throw new Error('PostgresClaim: spec.database.externalSecretRef is required in external mode');
         this.claim = externalClaim(
+          'postgres',
           secret,
           ['host', 'port', 'username', 'password', 'database', 'sslmode'],
           egressToAnywhere([ports.postgres.number]),

@@ -41,6 +41,7 @@ export class RedisClaim extends Construct {
         if (secret === undefined)
           throw new Error('RedisClaim: spec.redis.externalSecretRef is required in external mode');
         this.claim = externalClaim(
+          'redis',
           secret,
           ['scheme', 'host', 'port', 'password'],
           egressToAnywhere([ports.redis.number, ports.redisTls.number]),

@@ -74,12 +74,14 @@ export class AwsControllersProvisioner implements ManagedServiceProvisioner {
       secrets: [
         {
           name: names.redisCredentials,
+          component: 'redis',
           keys: ['password'],
           origin: 'generate',
           purpose: 'AUTH token ACK sets on the replication group',
         },
         {
           name: names.redisConnection,
+          component: 'redis',
           keys: ['host'],
           origin: 'provisioner',
           purpose: 'primary endpoint, written by the FieldExport',

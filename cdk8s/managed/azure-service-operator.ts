@@ -66,6 +66,7 @@ export class AzureServiceOperatorProvisioner implements ManagedServiceProvisione
       secrets: [
         {
           name: names.redisConnection,
+          component: 'redis',
           keys: ['host', 'port', 'password'],
           origin: 'provisioner',
           purpose: 'cache host, TLS port and access key, written by ASO',

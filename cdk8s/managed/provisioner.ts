@@ -56,12 +56,14 @@ export function managedPostgresClaim(
     secrets: [
       {
         name: names.postgresCredentials,
+        component: 'postgres',
         keys: ['password'],
         origin: 'generate',
         purpose: purposes.passwordPurpose,
       },
       {
         name: names.postgresConnection,
+        component: 'postgres',
         keys: ['host'],
         origin: 'provisioner',
         purpose: purposes.hostPurpose,

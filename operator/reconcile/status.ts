@@ -65,6 +65,12 @@ function condition(
   return { type, status: ok ? 'True' : 'False', reason, message, observedGeneration: generation };
 }
 
+/** Why a Secret someone else provides keeps a part from working, for a condition message. */
+function missingSecretMessage(secret: SecretRequirement): string {
+  const keys = secret.keys.length > 0 ? `; it needs keys ${secret.keys.join(', ')}` : '';
+  return `Secret ${secret.name} (${secret.purpose}) does not exist in the namespace${keys}`;
+}
+
 function dataServiceHealth(
   inputs: StatusInputs,
   component: 'postgres' | 'redis',
@@ -73,16 +79,9 @@ function dataServiceHealth(
   const { plan, observed, missingSecrets, notServed } = inputs;
   const mode =
     component === 'postgres' ? inputs.instance.spec.database.mode : inputs.instance.spec.redis.mode;
-  const missing = missingSecrets.find((secret) =>
-    secret.purpose.toLowerCase().includes(component === 'postgres' ? 'postgres' : 'redis'),
-  );
-  if (missing) {
-    return {
-      ready: false,
-      reason: Reason.ExternalSecretMissing,
-      message: `Secret ${missing.name} (${missing.purpose}) does not exist in the namespace${missing.keys.length > 0 ? `; it needs keys ${missing.keys.join(', ')}` : ''}`,
-    };
-  }
+  const missing = missingSecrets.find((secret) => secret.component === component);
+  if (missing)
+    return { ready: false, reason: Reason.ExternalSecretMissing, message: missingSecretMessage(missing) };
   if (mode === 'external')
     return { ready: true, reason: Reason.Available, message: `${label} is external; its Secret is present` };
   const objects = plan.objects.filter(
@@ -173,6 +172,7 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
       );
 
   const backupCronJob = observed.get('batch/v1', 'CronJob', names.backupCronJob);
+  const backupSecretMissing = inputs.missingSecrets.find((secret) => secret.component === 'backup');
   const backup = !spec.backup.enabled
     ? condition(
         ConditionType.BackupScheduled,
@@ -181,21 +181,29 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
         'backups are disabled (spec.backup.enabled)',
         generation,
       )
-    : backupCronJob
+    : backupSecretMissing
       ? condition(
           ConditionType.BackupScheduled,
-          true,
-          Reason.Scheduled,
-          `CronJob ${names.backupCronJob} runs "${spec.backup.schedule}"`,
+          false,
+          Reason.ExternalSecretMissing,
+          missingSecretMessage(backupSecretMissing),
           generation,
         )
-      : condition(
-          ConditionType.BackupScheduled,
-          false,
-          Reason.Progressing,
-          `CronJob ${names.backupCronJob} does not exist yet`,
-          generation,
-        );
+      : backupCronJob
+        ? condition(
+            ConditionType.BackupScheduled,
+            true,
+            Reason.Scheduled,
+            `CronJob ${names.backupCronJob} runs "${spec.backup.schedule}"`,
+            generation,
+          )
+        : condition(
+            ConditionType.BackupScheduled,
+            false,
+            Reason.Progressing,
+            `CronJob ${names.backupCronJob} does not exist yet`,
+            generation,
+          );
 
   const serviceMonitorServed = !inputs.notServed.has(serviceMonitorKind);
   const monitoring = !spec.monitoring.serviceMonitor.enabled

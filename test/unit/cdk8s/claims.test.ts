@@ -136,6 +136,29 @@ describe('data-service claims end in the connection variables the app reads', ()
     ]);
   });
 
+  it.each(['kind', 'aks', 'eks'] as const)(
+    'When the Secrets of a %s district are listed, then each names the component that reads it',
+    (platform) => {
+      const backup = {
+        destination: { type: 's3', s3: { bucket: 'backups' }, credentialsSecretRef: { name: 's3-keys' } },
+      };
+      const { requiredSecrets } = synthesizeDistrict(
+        platform === 'kind' ? instance({ backup }) : managed(platform, { backup }),
+      );
+      const components = requiredSecrets.map((secret) => [secret.name, secret.component]);
+      expect(components).toEqual(
+        expect.arrayContaining([
+          ['district-a-postgres-credentials', 'postgres'],
+          ['s3-keys', 'backup'],
+        ]),
+      );
+      for (const [name, component] of components) {
+        if (name === 's3-keys') continue;
+        expect(name).toMatch(new RegExp(`^district-a-${component}-`));
+      }
+    },
+  );
+
   it('When the inCluster Redis is synthesized, then maxmemory stays below the container limit with noeviction', () => {
     const objects = synthesize(
       instance({ redis: { resources: { limits: { memory: '1Gi' }, requests: { memory: '1Gi' } } } }),
