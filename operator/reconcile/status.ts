@@ -65,12 +65,29 @@ function condition(
   return { type, status: ok ? 'True' : 'False', reason, message, observedGeneration: generation };
 }
 
-/** Why a Secret someone else provides keeps a part from working, for a condition message. */
-function missingSecretMessage(secret: SecretRequirement): string {
-  const keys = secret.keys.length > 0 ? `; it needs keys ${secret.keys.join(', ')}` : '';
-  return `Secret ${secret.name} (${secret.purpose}) does not exist in the namespace${keys}`;
+const keysNeeded = (secret: SecretRequirement) =>
+  secret.keys.length > 0 ? ` needs keys ${secret.keys.join(', ')}` : '';
+
+/** Why Secrets someone else provides keep a part from working, for a condition message. */
+function missingSecretsMessage(secrets: readonly SecretRequirement[]): string {
+  const [only] = secrets;
+  if (secrets.length === 1 && only) {
+    const keys = only.keys.length > 0 ? `; it${keysNeeded(only)}` : '';
+    return `Secret ${only.name} (${only.purpose}) does not exist in the namespace${keys}`;
+  }
+  const each = secrets.map((secret) => `${secret.name} (${secret.purpose})${keysNeeded(secret)}`);
+  return `Secrets ${secrets.map((secret) => secret.name).join(', ')} do not exist in the namespace: ${each.join('; ')}`;
 }
 
+/** "Secret a" or "Secrets a, b". */
+const secretNames = (secrets: readonly SecretRequirement[]) =>
+  `${secrets.length === 1 ? 'Secret' : 'Secrets'} ${secrets.map((secret) => secret.name).join(', ')}`;
+
+/**
+ * Health of PostgreSQL or Redis. A missing Secret a person provides needs that person at once.
+ * A missing Secret a cloud provisioner writes is expected while the component's managed objects
+ * are being provisioned (ClaimPending); only once they report ready is its absence a fault.
+ */
 function dataServiceHealth(
   inputs: StatusInputs,
   component: 'postgres' | 'redis',
@@ -79,10 +96,12 @@ function dataServiceHealth(
   const { plan, observed, missingSecrets, notServed } = inputs;
   const mode =
     component === 'postgres' ? inputs.instance.spec.database.mode : inputs.instance.spec.redis.mode;
-  const missing = missingSecrets.find((secret) => secret.component === component);
-  if (missing)
-    return { ready: false, reason: Reason.ExternalSecretMissing, message: missingSecretMessage(missing) };
-  if (mode === 'external')
+  const missing = missingSecrets.filter((secret) => secret.component === component);
+  const fromPeople = missing.filter((secret) => secret.origin !== 'provisioner');
+  const fromProvisioner = missing.filter((secret) => secret.origin === 'provisioner');
+  if (fromPeople.length > 0)
+    return { ready: false, reason: Reason.ExternalSecretMissing, message: missingSecretsMessage(fromPeople) };
+  if (mode === 'external' && fromProvisioner.length === 0)
     return { ready: true, reason: Reason.Available, message: `${label} is external; its Secret is present` };
   const objects = plan.objects.filter(
     (object) =>
@@ -103,8 +122,22 @@ function dataServiceHealth(
       object.kind === 'StatefulSet'
         ? statefulSetHealth(live, object.metadata.name)
         : claimHealth(live, `${object.kind} ${object.metadata.name}`);
-    if (!health.ready)
-      return { ...health, reason: mode === 'managed' ? Reason.ClaimPending : Reason.Unavailable };
+    if (health.ready) continue;
+    const reason = mode === 'managed' ? Reason.ClaimPending : Reason.Unavailable;
+    if (fromProvisioner.length === 0) return { ...health, reason };
+    return {
+      ready: false,
+      reason,
+      message: `the provisioner has not written ${secretNames(fromProvisioner)} yet (${health.message})`,
+    };
+  }
+  if (fromProvisioner.length > 0) {
+    const claims = objects.map((object) => `${object.kind} ${object.metadata.name}`).join(', ');
+    return {
+      ready: false,
+      reason: Reason.ExternalSecretMissing,
+      message: `${claims || 'the managed objects'} ${objects.length === 1 ? 'is' : 'are'} ready, yet ${missingSecretsMessage(fromProvisioner)}`,
+    };
   }
   return { ready: true, reason: Reason.Available, message: `${label} is available` };
 }
@@ -172,7 +205,7 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
       );
 
   const backupCronJob = observed.get('batch/v1', 'CronJob', names.backupCronJob);
-  const backupSecretMissing = inputs.missingSecrets.find((secret) => secret.component === 'backup');
+  const backupSecretsMissing = inputs.missingSecrets.filter((secret) => secret.component === 'backup');
   const backup = !spec.backup.enabled
     ? condition(
         ConditionType.BackupScheduled,
@@ -181,12 +214,12 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
         'backups are disabled (spec.backup.enabled)',
         generation,
       )
-    : backupSecretMissing
+    : backupSecretsMissing.length > 0
       ? condition(
           ConditionType.BackupScheduled,
           false,
           Reason.ExternalSecretMissing,
-          missingSecretMessage(backupSecretMissing),
+          missingSecretsMessage(backupSecretsMissing),
           generation,
         )
       : backupCronJob

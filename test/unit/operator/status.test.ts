@@ -1,29 +1,70 @@
-import { validateInstance, type RosterHubInstance, type SecretRequirement } from '../../../cdk8s/index.js';
+import {
+  labelKeys,
+  validateInstance,
+  type RosterHubInstance,
+  type SecretRequirement,
+} from '../../../cdk8s/index.js';
 import { ConditionType, Reason, type DesiredCondition } from '../../../operator/conditions.js';
-import { planReconcile, type ObservedChildren } from '../../../operator/reconcile/plan.js';
+import { planReconcile, type ObservedChildren, type Plan } from '../../../operator/reconcile/plan.js';
 import { computeStatus } from '../../../operator/reconcile/status.js';
 import { cloudSettings, instance } from '../cdk8s/support.js';
 
 const nothingObserved: ObservedChildren = { get: () => undefined };
 
+type DataService = 'postgres' | 'redis';
+
+/** How a component's managed objects (claims) look: ready, created but still provisioning, or absent. */
+type ClaimState = 'ready' | 'provisioning' | 'absent';
+
 /**
- * The status of a fresh district whose Secrets from people and provisioners are all missing
- * (the operator creates the generated ones), or only those `missing` keeps.
+ * Children as the cluster shows them: the planned objects of each component in `claims`, with
+ * the conditions ASO, Crossplane (`Ready`) and ACK (`ACK.ResourceSynced`) set in that state.
+ * Nothing else exists.
  */
-function statusWithMissingSecrets(
-  spec: Record<string, unknown>,
-  missing: (secret: SecretRequirement) => boolean = () => true,
-) {
+function observedClaims(plan: Plan, claims: Partial<Record<DataService, ClaimState>>): ObservedChildren {
+  return {
+    get: (apiVersion, kind, name) => {
+      const object = plan.objects.find(
+        (candidate) =>
+          candidate.apiVersion === apiVersion && candidate.kind === kind && candidate.metadata.name === name,
+      );
+      const component = object?.metadata.labels?.[labelKeys.component] as DataService | undefined;
+      const state = component === undefined ? 'absent' : (claims[component] ?? 'absent');
+      if (!object || state === 'absent') return undefined;
+      const [status, reason] = state === 'ready' ? ['True', 'Synced'] : ['False', 'Creating'];
+      const conditions = ['Ready', 'ACK.ResourceSynced'].map((type) => ({ type, status, reason }));
+      return { ...object, status: { conditions } };
+    },
+  };
+}
+
+interface Scenario {
+  /** Which required Secrets a person or provisioner provides are missing (default: all). */
+  missing?: (secret: SecretRequirement) => boolean;
+  /** Further missing Secrets, made from the required ones. */
+  alsoMissing?: (required: readonly SecretRequirement[]) => SecretRequirement[];
+  /** The state of each component's managed objects (default: none exists yet). */
+  claims?: Partial<Record<DataService, ClaimState>>;
+}
+
+/**
+ * The status of a fresh district whose Secrets from people and provisioners are missing as
+ * `scenario` says (the operator creates the generated ones).
+ */
+function statusWithMissingSecrets(spec: Record<string, unknown>, scenario: Scenario = {}) {
+  const { missing = () => true, alsoMissing = () => [], claims = {} } = scenario;
   const validated: RosterHubInstance = validateInstance(instance(spec));
   const plan = planReconcile(validated, undefined, nothingObserved);
-  const missingSecrets = plan.target.requiredSecrets.filter(
-    (secret) => secret.origin !== 'generate' && missing(secret),
-  );
+  const required = plan.target.requiredSecrets;
+  const missingSecrets = [
+    ...required.filter((secret) => secret.origin !== 'generate' && missing(secret)),
+    ...alsoMissing(required),
+  ];
   const status = computeStatus({
     instance: validated,
     generation: 1,
     plan,
-    observed: nothingObserved,
+    observed: observedClaims(plan, claims),
     notServed: new Set(),
     missingSecrets,
   });
@@ -49,32 +90,102 @@ const secretMissing = (secret: string) => ({
   message: expect.stringContaining(`Secret ${secret} (`) as unknown,
 });
 
+const reasons = (status: { conditions: DesiredCondition[] }) =>
+  status.conditions.map((condition) => condition.reason);
+
+const connectionSecret = {
+  postgres: 'district-a-postgres-connection',
+  redis: 'district-a-redis-connection',
+} as const;
+
 describe('computeStatus reports a missing Secret on the condition of the part that reads it', () => {
   it.each(['eks', 'aks'] as const)(
-    'When the managed Redis connection Secret is missing on %s, then CacheReady is ExternalSecretMissing naming it',
+    'When a managed %s district is still being provisioned, then its connection Secrets are ClaimPending, not ExternalSecretMissing',
     (platform) => {
-      const { conditionOf } = statusWithMissingSecrets(
-        managed(platform),
-        (secret) => secret.name === 'district-a-redis-connection',
-      );
-      expect(conditionOf(ConditionType.CacheReady)).toMatchObject(
-        secretMissing('district-a-redis-connection'),
+      const { status, conditionOf } = statusWithMissingSecrets(managed(platform));
+      for (const [type, component] of [
+        [ConditionType.DatabaseReady, 'postgres'],
+        [ConditionType.CacheReady, 'redis'],
+      ] as const) {
+        expect(conditionOf(type)).toMatchObject({
+          status: 'False',
+          reason: Reason.ClaimPending,
+          message: expect.stringMatching(
+            new RegExp(
+              `^the provisioner has not written Secret ${connectionSecret[component]} yet \\(\\S+ \\S*district-a-${component}\\S* has not been created yet\\)$`,
+            ),
+          ) as unknown,
+        });
+      }
+      expect(reasons(status)).not.toContain(Reason.ExternalSecretMissing);
+      expect(status.phase).toBe('Installing');
+    },
+  );
+
+  it.each(['eks', 'aks'] as const)(
+    'When the managed PostgreSQL on %s exists but is still provisioning, then DatabaseReady is ClaimPending naming the claim and the Secret',
+    (platform) => {
+      const { conditionOf } = statusWithMissingSecrets(managed(platform), {
+        claims: { postgres: 'provisioning', redis: 'ready' },
+      });
+      expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject({
+        status: 'False',
+        reason: Reason.ClaimPending,
+        message: expect.stringMatching(
+          /^the provisioner has not written Secret district-a-postgres-connection yet \(\S+ \S*district-a-postgres\S* is not ready: Creating\)$/,
+        ) as unknown,
+      });
+      expect(conditionOf(ConditionType.CacheReady)).toMatchObject(secretMissing(connectionSecret.redis));
+    },
+  );
+
+  it.each(['eks', 'aks'] as const)(
+    'When the managed Redis on %s reports ready but its connection Secret is still absent, then CacheReady is ExternalSecretMissing naming it and its keys',
+    (platform) => {
+      const { conditionOf } = statusWithMissingSecrets(managed(platform), {
+        missing: (secret) => secret.name === connectionSecret.redis,
+        claims: { redis: 'ready' },
+      });
+      const cache = conditionOf(ConditionType.CacheReady);
+      expect(cache).toMatchObject(secretMissing(connectionSecret.redis));
+      expect(cache.message).toMatch(/ (is|are) ready, yet Secret district-a-redis-connection \(/);
+      expect(cache.message).toMatch(
+        platform === 'eks' ? /; it needs keys host$/ : /; it needs keys host, port, password$/,
       );
       expect(conditionOf(ConditionType.DatabaseReady).reason).toBe(Reason.ClaimPending);
     },
   );
 
   it.each(['eks', 'aks'] as const)(
-    'When the managed PostgreSQL connection Secret is missing on %s, then DatabaseReady is ExternalSecretMissing and Redis is not blamed',
+    'When the managed PostgreSQL on %s reports ready but its connection Secret is still absent, then DatabaseReady is ExternalSecretMissing and Redis is not blamed',
     (platform) => {
-      const { conditionOf } = statusWithMissingSecrets(
-        managed(platform),
-        (secret) => secret.name === 'district-a-postgres-connection',
-      );
+      const { conditionOf } = statusWithMissingSecrets(managed(platform), {
+        missing: (secret) => secret.name === connectionSecret.postgres,
+        claims: { postgres: 'ready', redis: 'ready' },
+      });
       expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject(
-        secretMissing('district-a-postgres-connection'),
+        secretMissing(connectionSecret.postgres),
       );
-      expect(conditionOf(ConditionType.CacheReady).reason).toBe(Reason.ClaimPending);
+      expect(conditionOf(ConditionType.DatabaseReady).message).toMatch(
+        / ready, yet Secret district-a-postgres-connection \(.*; it needs keys host$/,
+      );
+      expect(conditionOf(ConditionType.CacheReady)).toMatchObject({
+        status: 'True',
+        reason: Reason.Available,
+      });
+    },
+  );
+
+  it.each(['eks', 'aks'] as const)(
+    'When the managed objects on %s are ready and their Secrets exist, then both data services are Available',
+    (platform) => {
+      const { conditionOf } = statusWithMissingSecrets(managed(platform), {
+        missing: () => false,
+        claims: { postgres: 'ready', redis: 'ready' },
+      });
+      for (const type of [ConditionType.DatabaseReady, ConditionType.CacheReady]) {
+        expect(conditionOf(type)).toMatchObject({ status: 'True', reason: Reason.Available });
+      }
     },
   );
 
@@ -84,7 +195,7 @@ describe('computeStatus reports a missing Secret on the condition of the part th
         database: { mode: 'external', externalSecretRef: { name: 'pg' } },
         redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
       },
-      (secret) => secret.name === 'pg',
+      { missing: (secret) => secret.name === 'pg' },
     );
     expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject({
       ...secretMissing('pg'),
@@ -133,4 +244,64 @@ describe('computeStatus reports a missing Secret on the condition of the part th
     expect(conditionOf(ConditionType.Ready).message).not.toContain('s3-keys');
     expect(status.phase).toBe('Installing');
   });
+
+  it('When two Secrets a person provides for one component are missing, then the message names both', () => {
+    const { conditionOf } = statusWithMissingSecrets(
+      { redis: { mode: 'external', externalSecretRef: { name: 'cache' } } },
+      {
+        alsoMissing: () => [
+          {
+            name: 'cache-ca',
+            component: 'redis',
+            keys: [],
+            origin: 'user',
+            purpose: 'CA bundle of the cache',
+          },
+        ],
+      },
+    );
+    expect(conditionOf(ConditionType.CacheReady)).toMatchObject({
+      status: 'False',
+      reason: Reason.ExternalSecretMissing,
+      message:
+        'Secrets cache, cache-ca do not exist in the namespace: cache (connection to the external Redis server) needs keys scheme, host, port, password; cache-ca (CA bundle of the cache)',
+    });
+  });
+
+  it.each(['eks', 'aks'] as const)(
+    'When two provisioner Secrets of PostgreSQL are missing on %s, then ClaimPending and, once its claims are ready, ExternalSecretMissing name both',
+    (platform) => {
+      const scenario: Scenario = {
+        missing: (secret) => secret.name === connectionSecret.postgres,
+        alsoMissing: (required) =>
+          required
+            .filter((secret) => secret.name === connectionSecret.postgres)
+            .map((secret) => ({
+              ...secret,
+              name: 'district-a-postgres-ca',
+              keys: ['ca.crt'],
+              purpose: 'server CA',
+            })),
+      };
+      const pending = statusWithMissingSecrets(managed(platform), scenario);
+      expect(pending.conditionOf(ConditionType.DatabaseReady)).toMatchObject({
+        reason: Reason.ClaimPending,
+        message: expect.stringContaining(
+          'the provisioner has not written Secrets district-a-postgres-connection, district-a-postgres-ca yet (',
+        ) as unknown,
+      });
+      const ready = statusWithMissingSecrets(managed(platform), {
+        ...scenario,
+        claims: { postgres: 'ready' },
+      });
+      const database = ready.conditionOf(ConditionType.DatabaseReady);
+      expect(database.reason).toBe(Reason.ExternalSecretMissing);
+      expect(database.message).toContain(
+        'ready, yet Secrets district-a-postgres-connection, district-a-postgres-ca do not exist in the namespace: district-a-postgres-connection (',
+      );
+      expect(database.message).toMatch(
+        / needs keys host; district-a-postgres-ca \(server CA\) needs keys ca\.crt$/,
+      );
+    },
+  );
 });
