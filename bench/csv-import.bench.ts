@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { TABLES, snakeCase } from '../api/data/sql-builder.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
 import { exportPackage } from '../api/exports/exporter.js';
@@ -29,34 +30,91 @@ const packageDir = join(root, '.local', 'bench', 'large');
 const baseUrl = process.env.DATABASE_URL ?? '';
 const redisUrl = process.env.REDIS_URL ?? '';
 
-async function freshDatabase(name: string): Promise<string> {
+async function dropDatabase(name: string, recreate = false): Promise<void> {
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
+  if (recreate) await admin.query(`create database ${name}`);
   await admin.end();
+}
+
+async function freshDatabase(name: string): Promise<string> {
+  await dropDatabase(name, true);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function rawCopy(url: string): Promise<{ seconds: number; rows: number }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/** One COPY of every CSV of the package into a table of text columns named after the file. */
+async function copyFiles(
+  client: pg.Client,
+  logged: boolean,
+): Promise<{ rows: number; headers: Map<string, string[]> }> {
   let rows = 0;
-  const started = performance.now();
+  const headers = new Map<string, string[]>();
   for (const file of (await readdir(packageDir)).filter((f) => f.endsWith('.csv') && f !== 'manifest.csv')) {
-    const header = (await readFile(join(packageDir, file), 'utf8')).slice(0, 2000).split(/\r?\n/)[0] ?? '';
-    const columns = header.split(',').map((_, i) => `c${i} text`);
-    const table = `raw_${file.replace('.csv', '').toLowerCase()}`;
-    await client.query(`create unlogged table ${table} (${columns.join(', ')})`);
+    const header = (
+      (await readFile(join(packageDir, file), 'utf8')).slice(0, 2000).split(/\r?\n/)[0] ?? ''
+    ).split(',');
+    const name = file.replace('.csv', '');
+    headers.set(name, header);
+    const table = `raw_${snakeCase(name)}`;
+    await client.query(
+      `create ${logged ? '' : 'unlogged'} table ${table} (${header.map((_, i) => `c${i} text`).join(', ')})`,
+    );
     const copy = client.query(copyFrom(`copy ${table} from stdin (format csv, header true)`));
     await pipeline(createReadStream(join(packageDir, file), { highWaterMark: 1 << 20 }), copy);
     rows += copy.rowCount;
   }
+  return { rows, headers };
+}
+
+/** The baseline: the package's files COPYed into unindexed UNLOGGED text tables. */
+async function rawCopy(url: string): Promise<{ seconds: number; rows: number }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const started = performance.now();
+  const { rows } = await copyFiles(client, false);
   const seconds = (performance.now() - started) / 1000;
   await client.end();
   return { seconds, rows };
+}
+
+/**
+ * What any durable import of the package costs at least, for reading the ratio: the same COPY
+ * into logged tables, then a btree index on the CSV columns of each index the roster schema
+ * (at `schemaUrl`) has. No validation, no documents, no merge.
+ */
+async function durableFloor(url: string, schemaUrl: string): Promise<number> {
+  const schema = new pg.Client({ connectionString: schemaUrl });
+  await schema.connect();
+  const indexes = await schema.query<{ table: string; columns: string[] }>(
+    `select c.relname as table, array_agg(a.attname::text order by k.n) as columns
+     from pg_index x join pg_class c on c.oid = x.indrelid join pg_class i on i.oid = x.indexrelid
+       cross join lateral unnest(x.indkey) with ordinality k(attnum, n)
+       join pg_attribute a on a.attrelid = c.oid and a.attnum = k.attnum
+     where c.relnamespace = 'public'::regnamespace group by c.relname, i.relname`,
+  );
+  await schema.end();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const started = performance.now();
+  const { headers } = await copyFiles(client, true);
+  for (const [file, table] of Object.entries(TABLES)) {
+    const header = headers.get(file)?.map(snakeCase);
+    if (!header) continue;
+    for (const index of indexes.rows.filter((row) => row.table === table)) {
+      const positions = index.columns.map((column) => header.indexOf(column));
+      // an index on a column the CSV does not carry (users.roles comes from roles.csv) is skipped
+      if (positions.some((position) => position < 0)) continue;
+      await client.query(
+        `create index on raw_${snakeCase(file)} (${positions.map((i) => `c${i}`).join(', ')})`,
+      );
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  return seconds;
 }
 
 async function main(): Promise<void> {
@@ -78,13 +136,14 @@ async function main(): Promise<void> {
     (sum, s) => sum + s.size,
     0,
   );
-  const rawUrl = await freshDatabase('rh_bench_raw');
-  const raw = await rawCopy(rawUrl);
-  process.stdout.write(`raw COPY: ${raw.rows} rows in ${round(raw.seconds, 1)} s\n`);
-
   const url = await freshDatabase('rh_bench_import');
   const database = await Database.open({ url, poolMax: 2 });
   await migrate(database, url);
+  const raw = await rawCopy(await freshDatabase('rh_bench_raw'));
+  process.stdout.write(`raw COPY: ${raw.rows} rows in ${round(raw.seconds, 1)} s\n`);
+  const floorSeconds = await durableFloor(await freshDatabase('rh_bench_floor'), url);
+  process.stdout.write(`durable floor (logged COPY + the schema's indexes): ${round(floorSeconds, 1)} s\n`);
+  await Promise.all([dropDatabase('rh_bench_raw'), dropDatabase('rh_bench_floor')]);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   await redis.flushdb();
   const queue = importQueue(redis);
@@ -134,6 +193,8 @@ async function main(): Promise<void> {
       rowsPerSecond: Math.round(rate),
       rawCopyRowsPerSecond: Math.round(raw.rows / raw.seconds),
       workerPeakRssMb: Math.round(peakRssKb / 1024),
+      durableFloorSeconds: round(floorSeconds, 1),
+      durableFloorRatio: round(floorSeconds / raw.seconds, 2),
       packageMb: Math.round(bytes / 1e6),
       phases: JSON.stringify(view.result?.timings ?? {}),
     },
