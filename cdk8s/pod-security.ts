@@ -45,7 +45,10 @@ export function resourceRequirements(resources: {
   };
 }
 
-/** A writable scratch directory on a read-only root filesystem. */
-export function scratchVolume(name: string, sizeLimit = '64Mi'): k8s.Volume {
-  return { name, emptyDir: { sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
+/**
+ * A writable scratch directory on a read-only root filesystem. `Memory` puts it on tmpfs, whose
+ * contents count against the container's memory limit.
+ */
+export function scratchVolume(name: string, sizeLimit = '64Mi', medium?: 'Memory'): k8s.Volume {
+  return { name, emptyDir: { ...(medium && { medium }), sizeLimit: k8s.Quantity.fromString(sizeLimit) } };
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
 import { databaseName, databaseUser, ports } from '../names.js';
 import { resourceRequirements, restrictedContainerSecurityContext, scratchVolume } from '../pod-security.js';
+import { postgresArgs, postgresSizing } from './postgres-settings.js';
 import { SingleServerStatefulSet } from './single-server-stateful-set.js';
 import { fromSecret, literal, type DataServiceClaim, type PostgresConnection } from './claim.js';
 
@@ -17,7 +18,8 @@ export interface InClusterPostgresProps {
 /**
  * PostgreSQL in the cluster: a one-replica StatefulSet of the official image run as its
  * non-root user, a PersistentVolumeClaim per Pod, and the headless Service the app connects
- * through. The password comes from the credentials Secret the operator generates.
+ * through. Memory and WAL settings and a memory-backed /dev/shm are sized from the spec
+ * (see postgres-settings.ts). The password comes from the credentials Secret the operator generates.
  */
 export class InClusterPostgres extends Construct {
   /** How the app reaches this server. */
@@ -29,6 +31,7 @@ export class InClusterPostgres extends Construct {
     const { names, spec } = context;
     const database = spec.database;
     const password = { secretKeyRef: { name: names.postgresCredentials, key: 'password' } };
+    const sizing = postgresSizing(database.resources.limits.memory, database.storage.size);
     const isReady = {
       exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', databaseUser, '-d', databaseName] },
     };
@@ -44,6 +47,8 @@ export class InClusterPostgres extends Construct {
         name: 'postgres',
         image: database.image ?? `docker.io/library/postgres:${database.version}-bookworm`,
         imagePullPolicy: 'IfNotPresent',
+        // The image's entrypoint runs `postgres` with these when the first argument starts with `-`.
+        args: postgresArgs(sizing.settings),
         env: [
           { name: 'POSTGRES_USER', value: databaseUser },
           { name: 'POSTGRES_DB', value: databaseName },
@@ -64,9 +69,15 @@ export class InClusterPostgres extends Construct {
           { name: 'data', mountPath: '/var/lib/postgresql/data' },
           { name: 'run', mountPath: '/var/run/postgresql' },
           { name: 'tmp', mountPath: '/tmp' },
+          // The runtime's 64MB /dev/shm is too small for parallel query and parallel index builds.
+          { name: 'shm', mountPath: '/dev/shm' },
         ],
       },
-      volumes: [scratchVolume('run', '16Mi'), scratchVolume('tmp')],
+      volumes: [
+        scratchVolume('run', '16Mi'),
+        scratchVolume('tmp'),
+        scratchVolume('shm', sizing.sharedMemory, 'Memory'),
+      ],
       storage: database.storage,
       deletionPolicy: database.deletionPolicy,
     });

@@ -1,4 +1,4 @@
-import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1PodSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { synthesize, synthesizeDistrict, type KubernetesObject } from '../../../cdk8s/index.js';
 import { cloudSettings, deployment, instance, single } from './support.js';
 
@@ -172,5 +172,66 @@ describe('data-service claims end in the connection variables the app reads', ()
     expect(args[args.indexOf('--maxmemory') + 1]).toBe(String(Math.floor(2 ** 30 * 0.8)));
     expect(args[args.indexOf('--maxmemory-policy') + 1]).toBe('noeviction');
     expect(args[args.indexOf('--appendonly') + 1]).toBe('yes');
+  });
+
+  const postgresPod = (database: Record<string, unknown> = {}): V1PodSpec => {
+    const server: V1StatefulSet = single(
+      synthesize(instance({ database })),
+      'StatefulSet',
+      'district-a-postgres',
+    );
+    return server.spec!.template.spec!;
+  };
+
+  it('When the inCluster PostgreSQL has the spec defaults, then it is sized for a 1Gi limit and a 10Gi volume', () => {
+    const container = postgresPod().containers[0]!;
+    expect(container.command).toBeUndefined(); // the image's entrypoint prepends `postgres`
+    expect(container.args).toEqual([
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'effective_cache_size=768MB',
+      '-c',
+      'maintenance_work_mem=64MB',
+      '-c',
+      'max_wal_size=2048MB',
+      '-c',
+      'min_wal_size=512MB',
+    ]);
+  });
+
+  it('When the inCluster PostgreSQL gets 8Gi and 200Gi, then the settings scale and max_wal_size stops at 8GB', () => {
+    const pod = postgresPod({
+      resources: { limits: { memory: '8Gi' }, requests: { memory: '8Gi' } },
+      storage: { size: '200Gi' },
+    });
+    expect(pod.containers[0]!.args).toEqual([
+      '-c',
+      'shared_buffers=2048MB',
+      '-c',
+      'effective_cache_size=6144MB',
+      '-c',
+      'maintenance_work_mem=512MB',
+      '-c',
+      'max_wal_size=8192MB',
+      '-c',
+      'min_wal_size=2048MB',
+    ]);
+    expect(pod.volumes?.find((volume) => volume.name === 'shm')?.emptyDir).toEqual({
+      medium: 'Memory',
+      sizeLimit: '2048Mi',
+    });
+  });
+
+  it('When the inCluster PostgreSQL runs, then /dev/shm is a memory-backed emptyDir of a quarter of the limit', () => {
+    const pod = postgresPod();
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: 'shm', mountPath: '/dev/shm' });
+    expect(pod.volumes?.find((volume) => volume.name === 'shm')).toEqual({
+      name: 'shm',
+      emptyDir: { medium: 'Memory', sizeLimit: '256Mi' },
+    });
+    const small = postgresPod({ resources: { limits: { memory: '256Mi' }, requests: { memory: '256Mi' } } });
+    expect(small.volumes?.find((volume) => volume.name === 'shm')?.emptyDir?.sizeLimit).toBe('64Mi');
+    expect(small.containers[0]!.args).toContain('shared_buffers=64MB');
   });
 });
