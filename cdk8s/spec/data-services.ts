@@ -25,12 +25,12 @@ function Mode(service: string, port: string) {
   );
 }
 
-function Storage(what: string, size: string) {
+function Storage(what: string, size: string, note?: string) {
   return withRules(
     Type.Object(
       {
         size: PatternString(patterns.bytes, 32, {
-          description: `Capacity of the ${what} volume (inCluster) or of the managed server's storage (managed).`,
+          description: `Capacity of the ${what} volume (inCluster) or of the managed server's storage (managed).${note ? ` ${note}` : ''}`,
           default: size,
         }),
         className: Type.Optional(
@@ -108,11 +108,20 @@ export const DatabaseSpec = withRules(
           'PostgreSQL major version. inCluster: fixed once created (a major upgrade is a dump and restore). managed: may only go up.',
         default: '16',
       }),
-      storage: Storage('PostgreSQL', '10Gi'),
-      resources: Resources('PostgreSQL (inCluster)', {
-        requests: { cpu: '250m', memory: '512Mi' },
-        limits: { cpu: '1', memory: '1Gi' },
-      }),
+      storage: Storage(
+        'PostgreSQL',
+        '10Gi',
+        'inCluster: sets `max_wal_size` to a fifth of it (1GB to 8GB, at most a quarter of the volume) and `min_wal_size` to a quarter of that.',
+      ),
+      resources: Resources(
+        'PostgreSQL (inCluster)',
+        {
+          requests: { cpu: '250m', memory: '512Mi' },
+          limits: { cpu: '1', memory: '1Gi' },
+        },
+        'The memory limit sizes the server: `shared_buffers` and a memory-backed /dev/shm a quarter of it each, ' +
+          '`effective_cache_size` three quarters, `maintenance_work_mem` a sixteenth (64MB to 1GB).',
+      ),
       image: Type.Optional(Image),
       instanceSize: InstanceSize,
       externalSecretRef: Type.Optional(

@@ -16,8 +16,8 @@ function memory(description: string, defaultValue: string) {
   return PatternString(patterns.bytes, 32, { description, default: defaultValue });
 }
 
-/** Container requests and limits, each field defaulted on its own. */
-export function Resources(what: string, defaults: ResourceDefaults) {
+/** Container requests and limits, each field defaulted on its own; `note` ends the description. */
+export function Resources(what: string, defaults: ResourceDefaults, note?: string) {
   return withRules(
     Type.Object(
       {
@@ -39,7 +39,7 @@ export function Resources(what: string, defaults: ResourceDefaults) {
       {
         additionalProperties: false,
         default: {},
-        description: `Requests and limits of the ${what} container. Every container gets explicit values.`,
+        description: `Requests and limits of the ${what} container. Every container gets explicit values.${note ? ` ${note}` : ''}`,
       },
     ),
     [
