@@ -8,17 +8,54 @@ function randomValue(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/**
+ * A required Secret that keeps its part from working: it does not exist, or it exists without
+ * some of the keys the pods read.
+ */
+export interface MissingSecret extends SecretRequirement {
+  /**
+   * Unset: the Secret does not exist. Set: it exists and these required keys are absent or hold
+   * an empty value. Key names only: a Secret's values never leave {@link lackingKeys}.
+   */
+  readonly lacks?: readonly string[];
+}
+
 export interface SecretCheck {
-  /** Required Secrets someone else must provide that are missing. */
-  missing: SecretRequirement[];
+  /**
+   * Required Secrets that do not exist (those someone else must provide) or exist without some
+   * required keys (any origin).
+   */
+  missing: MissingSecret[];
   /** Generated Secrets created by this call. */
   created: string[];
 }
 
 /**
+ * The required `keys` a live Secret lacks: absent from its `data`, or empty once decoded (blank
+ * counts as empty). The pods read each key into an environment variable (`secretKeyRef`): an
+ * absent key keeps the container from starting, and an empty host, port or password only fails
+ * later, inside the app, with a less helpful error. Values are decoded only to test them for
+ * emptiness; only key names are returned.
+ */
+export function lackingKeys(secret: KubeObject, keys: readonly string[]): string[] {
+  const data = typeof secret.data === 'object' && secret.data !== null ? secret.data : {};
+  return keys.filter((key) => {
+    const encoded = (data as Record<string, unknown>)[key];
+    return typeof encoded !== 'string' || Buffer.from(encoded, 'base64').toString('utf8').trim() === '';
+  });
+}
+
+/**
  * Creates the Secrets synthesis asks the operator to generate (once: an existing one is never
  * regenerated, or the database would lock its own app out), keeps their owner references in
- * step with the deletion policy, and reports the ones a person or provisioner must provide.
+ * step with the deletion policy, and reports the ones a person or provisioner must provide that
+ * are absent, and any required Secret that lacks some of its keys.
+ *
+ * `existing` is the label-selected Secret cache: it holds the Secrets the operator applies or
+ * creates (the FieldExport's receptacle, generated credentials). A Secret a person or a
+ * provisioner such as ASO writes carries no operator label, so when the cache does not have it,
+ * it is read by name (`get`, which the operator's role already grants on Secrets): one request
+ * per such Secret per reconcile, and its data is held only for the key check.
  */
 export async function ensureSecrets(
   client: KubeClient,
@@ -28,14 +65,21 @@ export async function ensureSecrets(
   existing: (name: string) => KubeObject | undefined,
   ownerFor: (name: string) => OwnerReference[],
 ): Promise<SecretCheck> {
-  const missing: SecretRequirement[] = [];
+  const missing: MissingSecret[] = [];
   const created: string[] = [];
+  const lacking = (requirement: SecretRequirement, live: KubeObject) => {
+    const lacks = lackingKeys(live, requirement.keys);
+    if (lacks.length > 0) missing.push({ ...requirement, lacks });
+  };
   for (const requirement of requirements) {
-    const live = existing(requirement.name);
     if (requirement.origin !== 'generate') {
-      if (!live) missing.push(requirement);
+      const live =
+        existing(requirement.name) ?? (await client.get('v1', 'Secret', namespace, requirement.name));
+      if (live) lacking(requirement, live);
+      else missing.push(requirement);
       continue;
     }
+    const live = existing(requirement.name);
     const ownerReferences = ownerFor(requirement.name);
     if (!live) {
       const data = Object.fromEntries(
@@ -64,6 +108,8 @@ export async function ensureSecrets(
       created.push(requirement.name);
       continue;
     }
+    // Never regenerated, but one made by hand without a key the pods read is reported.
+    lacking(requirement, live);
     const liveOwners = live.metadata.ownerReferences ?? [];
     if (JSON.stringify(liveOwners.map((o) => o.uid)) !== JSON.stringify(ownerReferences.map((o) => o.uid))) {
       await client.mergePatch(live, { metadata: { ownerReferences } }, FIELD_MANAGER);

@@ -7,6 +7,7 @@ import {
 } from '../../cdk8s/index.js';
 import { ConditionType, Reason, type DesiredCondition } from '../conditions.js';
 import { kindLabel } from '../kube/kube-client.js';
+import type { MissingSecret } from '../secrets.js';
 import { claimHealth, deploymentHealth, statefulSetHealth, type Health } from './component-health.js';
 import type { ObservedChildren, Plan } from './plan.js';
 
@@ -41,8 +42,11 @@ export interface StatusInputs {
   applyFailure?: string;
   /** `Kind (apiVersion)` of desired objects whose CRD is not installed. */
   notServed: ReadonlySet<string>;
-  /** Secrets the user or a provisioner must provide that do not exist. */
-  missingSecrets: readonly SecretRequirement[];
+  /**
+   * Secrets the user or a provisioner must provide that do not exist, and required Secrets that
+   * exist without some of their keys (`lacks`).
+   */
+  missingSecrets: readonly MissingSecret[];
 }
 
 const DATA_OBJECT_KINDS_TO_IGNORE = new Set([
@@ -68,8 +72,11 @@ function condition(
 const keysNeeded = (secret: SecretRequirement) =>
   secret.keys.length > 0 ? ` needs keys ${secret.keys.join(', ')}` : '';
 
-/** Why Secrets someone else provides keep a part from working, for a condition message. */
-function missingSecretsMessage(secrets: readonly SecretRequirement[]): string {
+/** "key a" or "keys a, b". */
+const keyNames = (keys: readonly string[]) => `${keys.length === 1 ? 'key' : 'keys'} ${keys.join(', ')}`;
+
+/** Why absent Secrets someone else provides keep a part from working. */
+function absentSecretsMessage(secrets: readonly SecretRequirement[]): string {
   const [only] = secrets;
   if (secrets.length === 1 && only) {
     const keys = only.keys.length > 0 ? `; it${keysNeeded(only)}` : '';
@@ -79,14 +86,39 @@ function missingSecretsMessage(secrets: readonly SecretRequirement[]): string {
   return `Secrets ${secrets.map((secret) => secret.name).join(', ')} do not exist in the namespace: ${each.join('; ')}`;
 }
 
-/** "Secret a" or "Secrets a, b". */
-const secretNames = (secrets: readonly SecretRequirement[]) =>
-  `${secrets.length === 1 ? 'Secret' : 'Secrets'} ${secrets.map((secret) => secret.name).join(', ')}`;
+/**
+ * Why Secrets keep a part from working, for a condition message: the absent ones with the keys
+ * they need, then each present one with exactly the keys it lacks (names only, never values).
+ */
+function missingSecretsMessage(secrets: readonly MissingSecret[]): string {
+  const absent = secrets.filter((secret) => secret.lacks === undefined);
+  return [
+    ...(absent.length > 0 ? [absentSecretsMessage(absent)] : []),
+    ...secrets.flatMap(({ name, purpose, lacks }) =>
+      lacks === undefined ? [] : [`Secret ${name} (${purpose}) lacks ${keyNames(lacks)} (absent or empty)`],
+    ),
+  ].join('; ');
+}
+
+/** "Secret a", "Secrets a, b", "key host of Secret a": what a provisioner has yet to write. */
+function unwrittenSecrets(secrets: readonly MissingSecret[]): string {
+  const absent = secrets.filter((secret) => secret.lacks === undefined);
+  return [
+    ...(absent.length > 0
+      ? [`${absent.length === 1 ? 'Secret' : 'Secrets'} ${absent.map((secret) => secret.name).join(', ')}`]
+      : []),
+    ...secrets.flatMap(({ name, lacks }) =>
+      lacks === undefined ? [] : [`${keyNames(lacks)} of Secret ${name}`],
+    ),
+  ].join(' and ');
+}
 
 /**
  * Health of PostgreSQL or Redis. A missing Secret a person provides needs that person at once.
  * A missing Secret a cloud provisioner writes is expected while the component's managed objects
- * are being provisioned (ClaimPending); only once they report ready is its absence a fault.
+ * are being provisioned (ClaimPending); only once they report ready is its absence a fault. A
+ * Secret that exists without some required keys counts as missing, by the same rules (the ACK
+ * FieldExport's Secret exists, empty, from the first apply on).
  */
 function dataServiceHealth(
   inputs: StatusInputs,
@@ -102,7 +134,11 @@ function dataServiceHealth(
   if (fromPeople.length > 0)
     return { ready: false, reason: Reason.ExternalSecretMissing, message: missingSecretsMessage(fromPeople) };
   if (mode === 'external' && fromProvisioner.length === 0)
-    return { ready: true, reason: Reason.Available, message: `${label} is external; its Secret is present` };
+    return {
+      ready: true,
+      reason: Reason.Available,
+      message: `${label} is external; its Secret is present with every key`,
+    };
   const objects = plan.objects.filter(
     (object) =>
       object.metadata.labels?.[labelKeys.component] === component &&
@@ -128,7 +164,7 @@ function dataServiceHealth(
     return {
       ready: false,
       reason,
-      message: `the provisioner has not written ${secretNames(fromProvisioner)} yet (${health.message})`,
+      message: `the provisioner has not written ${unwrittenSecrets(fromProvisioner)} yet (${health.message})`,
     };
   }
   if (fromProvisioner.length > 0) {

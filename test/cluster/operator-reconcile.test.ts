@@ -138,6 +138,43 @@ describe('the operator keeps districts as specified', () => {
     await waitForCondition(namespace, 'district', 'Ready');
   });
 
+  it('When a person’s external Secret lacks a key, then CacheReady names that key (never a value) until it is added', async () => {
+    const namespace = await createDistrictNamespace('secret-keys');
+    await suite.startOperator({ namespaces: [namespace] });
+    // A Secret a person makes: no operator label, so the operator reads it by name under its role.
+    const base64 = (value: string) => Buffer.from(value).toString('base64');
+    const cache = (data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'cache', namespace },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, base64(value)])),
+    });
+    const settings = { scheme: 'redis', host: 'cache.example.org', port: '6379' };
+    await admin().apply(cache({ ...settings, password: '' }), 'rosterhub-cluster-tests');
+    await applyInstance(
+      districtInstance('district', namespace, {
+        redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
+      }),
+    );
+    const lacking = await waitForCondition(
+      namespace,
+      'district',
+      'CacheReady',
+      'False',
+      'ExternalSecretMissing',
+    );
+    expect(conditionOf(lacking, 'CacheReady')?.message).toBe(
+      'Secret cache (connection to the external Redis server) lacks key password (absent or empty)',
+    );
+    expect(JSON.stringify(lacking.status)).not.toContain('cache.example.org');
+
+    // The person's fix is no event the operator watches: the 10 s requeue while converging finds it.
+    await admin().apply(cache({ ...settings, password: 'cluster-test-key' }), 'rosterhub-cluster-tests');
+    const fixed = await waitForCondition(namespace, 'district', 'CacheReady', 'True', 'Available');
+    expect(JSON.stringify(fixed.status)).not.toContain('cluster-test-key');
+  });
+
   it('When districts are Ready and nothing changes, then resyncs reconcile them without a single write request', async () => {
     const namespace = await createDistrictNamespace('idle');
     const counter = await WriteCounter.create(

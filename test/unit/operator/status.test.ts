@@ -5,8 +5,10 @@ import {
   type SecretRequirement,
 } from '../../../cdk8s/index.js';
 import { ConditionType, Reason, type DesiredCondition } from '../../../operator/conditions.js';
+import type { KubeClient, KubeObject } from '../../../operator/kube/kube-client.js';
 import { planReconcile, type ObservedChildren, type Plan } from '../../../operator/reconcile/plan.js';
 import { computeStatus } from '../../../operator/reconcile/status.js';
+import { ensureSecrets } from '../../../operator/secrets.js';
 import { cloudSettings, instance } from '../cdk8s/support.js';
 
 const nothingObserved: ObservedChildren = { get: () => undefined };
@@ -304,4 +306,211 @@ describe('computeStatus reports a missing Secret on the condition of the part th
       );
     },
   );
+});
+
+/** Values of the live Secrets a scenario has, by name; `{}` is a Secret without data. */
+type LiveSecrets = Record<string, Record<string, string>>;
+
+/**
+ * The status of a district whose Secrets are exactly `live`, through the operator's own check:
+ * the Secrets it applies or generates come from its label-selected cache, the others (a
+ * person's, ASO's) from a GET by name. Generated Secrets not in `live` are created with every key.
+ */
+async function statusWithLiveSecrets(
+  spec: Record<string, unknown>,
+  live: LiveSecrets,
+  claims: Partial<Record<DataService, ClaimState>> = {},
+) {
+  const validated: RosterHubInstance = validateInstance(instance(spec));
+  const plan = planReconcile(validated, undefined, nothingObserved);
+  const required = plan.target.requiredSecrets;
+  const labelled = new Set([
+    ...plan.objects.filter((object) => object.kind === 'Secret').map((object) => object.metadata.name),
+    ...required.filter((secret) => secret.origin === 'generate').map((secret) => secret.name),
+  ]);
+  const stored = (name: string): KubeObject | undefined => {
+    const values = live[name];
+    if (!values) return undefined;
+    const data = Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString('base64')]);
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: 'districts' },
+      ...(data.length > 0 ? { data: Object.fromEntries(data) } : {}),
+    };
+  };
+  const client = {
+    get: (_apiVersion: string, _kind: string, _namespace: string, name: string) =>
+      Promise.resolve(labelled.has(name) ? undefined : stored(name)),
+    create: (object: KubeObject) => Promise.resolve(object),
+    mergePatch: (object: KubeObject) => Promise.resolve(object),
+  } as unknown as KubeClient;
+  const { missing } = await ensureSecrets(
+    client,
+    'districts',
+    'district-a',
+    required,
+    (name) => (labelled.has(name) ? stored(name) : undefined),
+    () => [],
+  );
+  const status = computeStatus({
+    instance: validated,
+    generation: 1,
+    plan,
+    observed: observedClaims(plan, claims),
+    notServed: new Set(),
+    missingSecrets: missing,
+  });
+  const conditionOf = (type: string): DesiredCondition => {
+    const found = status.conditions.find((condition) => condition.type === type);
+    if (!found) throw new Error(`no ${type} condition`);
+    return found;
+  };
+  return { status, conditionOf };
+}
+
+const externalPostgres = {
+  host: 'db.example.com',
+  port: '5432',
+  username: 'rosterhub',
+  password: 'pg-password-value',
+  database: 'rosterhub',
+  sslmode: 'require',
+};
+const externalRedis = {
+  scheme: 'rediss',
+  host: 'cache.example.com',
+  port: '6380',
+  password: 'redis-key-value',
+};
+
+/** Every Secret of a managed district, complete (what ACK or ASO write once provisioning ends). */
+const managedSecrets = (platform: 'aks' | 'eks'): LiveSecrets => ({
+  [connectionSecret.postgres]: { host: 'pg.cloud.example' },
+  [connectionSecret.redis]:
+    platform === 'eks'
+      ? { host: 'cache.cloud.example' }
+      : { host: 'cache.cloud.example', port: '6380', password: 'access-key-value' },
+});
+
+describe('computeStatus reports a Secret that exists without some required keys like a missing one', () => {
+  it('When the FieldExport’s connection Secret is still empty after the RDS instance is ready, then DatabaseReady is ExternalSecretMissing naming the key', async () => {
+    const { status, conditionOf } = await statusWithLiveSecrets(
+      managed('eks'),
+      { ...managedSecrets('eks'), [connectionSecret.postgres]: {} },
+      { postgres: 'ready', redis: 'ready' },
+    );
+    expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject({
+      status: 'False',
+      reason: Reason.ExternalSecretMissing,
+      message: expect.stringMatching(
+        /^DBInstance district-a-postgres, FieldExport district-a-postgres-host are ready, yet Secret district-a-postgres-connection \(RDS endpoint, written by the FieldExport\) lacks key host \(absent or empty\)$/,
+      ) as unknown,
+    });
+    expect(conditionOf(ConditionType.CacheReady)).toMatchObject({ status: 'True', reason: Reason.Available });
+    expect(conditionOf(ConditionType.Ready).message).toContain(
+      'database: DBInstance district-a-postgres, FieldExport district-a-postgres-host are ready, yet Secret district-a-postgres-connection',
+    );
+    expect(status.phase).toBe('Installing');
+  });
+
+  it('When the FieldExport’s connection Secret is still empty while the RDS instance provisions, then DatabaseReady is ClaimPending naming the key', async () => {
+    const { status, conditionOf } = await statusWithLiveSecrets(
+      managed('eks'),
+      { ...managedSecrets('eks'), [connectionSecret.postgres]: {} },
+      { postgres: 'provisioning', redis: 'ready' },
+    );
+    expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject({
+      status: 'False',
+      reason: Reason.ClaimPending,
+      message: expect.stringMatching(
+        /^the provisioner has not written key host of Secret district-a-postgres-connection yet \(\S+ \S*district-a-postgres\S* is not ready: Creating\)$/,
+      ) as unknown,
+    });
+    expect(reasons(status)).not.toContain(Reason.ExternalSecretMissing);
+  });
+
+  it('When ASO’s Redis Secret holds only the host once the cache is ready, then CacheReady names exactly the keys it lacks', async () => {
+    const { conditionOf } = await statusWithLiveSecrets(
+      managed('aks'),
+      { ...managedSecrets('aks'), [connectionSecret.redis]: { host: 'cache.cloud.example', port: '' } },
+      { postgres: 'ready', redis: 'ready' },
+    );
+    expect(conditionOf(ConditionType.CacheReady)).toMatchObject({
+      status: 'False',
+      reason: Reason.ExternalSecretMissing,
+      message: expect.stringContaining(
+        'yet Secret district-a-redis-connection (cache host, TLS port and access key, written by ASO) lacks keys port, password (absent or empty)',
+      ) as unknown,
+    });
+    expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject({
+      status: 'True',
+      reason: Reason.Available,
+    });
+  });
+
+  it('When a person’s external PostgreSQL Secret lacks the password, then DatabaseReady is ExternalSecretMissing naming that key and no value', async () => {
+    const { password: _password, ...withoutPassword } = externalPostgres;
+    const { status, conditionOf } = await statusWithLiveSecrets(
+      {
+        database: { mode: 'external', externalSecretRef: { name: 'pg' } },
+        redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
+      },
+      { pg: withoutPassword, cache: externalRedis },
+    );
+    expect(conditionOf(ConditionType.DatabaseReady)).toMatchObject({
+      status: 'False',
+      reason: Reason.ExternalSecretMissing,
+      message:
+        'Secret pg (connection to the external PostgreSQL server) lacks key password (absent or empty)',
+    });
+    expect(conditionOf(ConditionType.CacheReady)).toMatchObject({ status: 'True', reason: Reason.Available });
+    const messages = JSON.stringify(status.conditions);
+    for (const value of ['db.example.com', 'cache.example.com', 'redis-key-value']) {
+      expect(messages).not.toContain(value);
+    }
+  });
+
+  it('When one Secret of a component is absent and another lacks a key, then the message names both', async () => {
+    const { conditionOf } = await statusWithLiveSecrets(
+      {
+        database: { mode: 'external', externalSecretRef: { name: 'pg' } },
+        redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
+        backup: {
+          destination: { type: 's3', s3: { bucket: 'backups' }, credentialsSecretRef: { name: 's3-keys' } },
+        },
+      },
+      { pg: externalPostgres, cache: { ...externalRedis, host: ' ' } },
+    );
+    expect(conditionOf(ConditionType.CacheReady).message).toBe(
+      'Secret cache (connection to the external Redis server) lacks key host (absent or empty)',
+    );
+    expect(conditionOf(ConditionType.BackupScheduled)).toMatchObject(secretMissing('s3-keys'));
+  });
+
+  it.each(['eks', 'aks'] as const)(
+    'When every Secret of a managed %s district holds every key and the claims are ready, then both data services are Available',
+    async (platform) => {
+      const { conditionOf } = await statusWithLiveSecrets(managed(platform), managedSecrets(platform), {
+        postgres: 'ready',
+        redis: 'ready',
+      });
+      for (const type of [ConditionType.DatabaseReady, ConditionType.CacheReady]) {
+        expect(conditionOf(type)).toMatchObject({ status: 'True', reason: Reason.Available });
+      }
+    },
+  );
+
+  it('When both external Secrets hold every key, then both data services are Available', async () => {
+    const { conditionOf } = await statusWithLiveSecrets(
+      {
+        database: { mode: 'external', externalSecretRef: { name: 'pg' } },
+        redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
+      },
+      { pg: externalPostgres, cache: externalRedis },
+    );
+    for (const type of [ConditionType.DatabaseReady, ConditionType.CacheReady]) {
+      expect(conditionOf(type)).toMatchObject({ status: 'True', reason: Reason.Available });
+    }
+  });
 });
