@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Database } from '../../../api/db/database.js';
 import { migrate } from '../../../api/db/migrate.js';
+import { loadDistrict } from '../../../api/data/bulk-loader.js';
 import { DOCUMENT_RESOURCES, TABLES, objectText } from '../../../api/data/sql-builder.js';
 import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
@@ -78,6 +79,12 @@ describe('stored documents', () => {
     expect(changed.report.errors).toEqual([]);
     expect(changed.counts.users).toMatchObject({ inserted: 0, updated: 1, deleted: 0 });
     expect(changed.counts.enrollments).toMatchObject({ inserted: 0, updated: 0, deleted: 1 });
+    expect(await staleDocuments()).toEqual(none);
+  });
+
+  it('When a district is seeded, then every document the loader rendered set-based is exactly what the read path renders', async () => {
+    const loaded = await loadDistrict(database.url, generateDistrict(SIZES.small, 7));
+    expect(loaded.users).toBe(SIZES.small.users);
     expect(await staleDocuments()).toEqual(none);
   });
 });
