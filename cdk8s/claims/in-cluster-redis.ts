@@ -4,14 +4,12 @@ import type { InstanceContext } from '../context.js';
 import { ports } from '../names.js';
 import { resourceRequirements, restrictedContainerSecurityContext, scratchVolume } from '../pod-security.js';
 import { parseQuantity } from '../quantity.js';
+import { redisMaxmemoryShare } from '../spec/data-services.js';
 import { SingleServerStatefulSet } from './single-server-stateful-set.js';
 import { fromSecret, literal, type DataServiceClaim, type RedisConnection } from './claim.js';
 
 /** UID of the `redis` user in the official Debian-based image. */
 const redisUser = 999;
-
-/** Share of the memory limit Redis may fill before it refuses writes (noeviction). */
-const maxmemoryShare = 0.8;
 
 /** Props of {@link InClusterRedis}. */
 export interface InClusterRedisProps {
@@ -33,7 +31,7 @@ export class InClusterRedis extends Construct {
     const { names, spec } = context;
     const redis = spec.redis;
     const password = { secretKeyRef: { name: names.redisCredentials, key: 'password' } };
-    const maxmemory = Math.floor(parseQuantity(redis.resources.limits.memory) * maxmemoryShare);
+    const maxmemory = Math.floor(parseQuantity(redis.resources.limits.memory) * redisMaxmemoryShare);
 
     const server = new SingleServerStatefulSet(this, 'Server', {
       context,

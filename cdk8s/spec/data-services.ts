@@ -5,6 +5,9 @@ import { PatternString, SecretRef, StringEnum, patterns, withRules } from './sch
 /** Where a data service runs. */
 export const dataServiceModes = ['inCluster', 'managed', 'external'] as const;
 
+/** Share of its memory limit an in-cluster Redis may fill before it refuses writes (noeviction). */
+export const redisMaxmemoryShare = 0.8;
+
 /** Sizes a managed service comes in; the platform profile maps them to the cloud's SKUs. */
 export const instanceSizes = ['small', 'medium', 'large'] as const;
 
@@ -155,10 +158,15 @@ export const RedisSpec = withRules(
     {
       mode: Mode('Redis', 'port 6379 or 6380'),
       storage: Storage('Redis (append-only file)', '2Gi'),
-      resources: Resources('Redis (inCluster)', {
-        requests: { cpu: '100m', memory: '256Mi' },
-        limits: { cpu: '500m', memory: '256Mi' },
-      }),
+      resources: Resources(
+        'Redis (inCluster)',
+        {
+          requests: { cpu: '100m', memory: '256Mi' },
+          limits: { cpu: '500m', memory: '256Mi' },
+        },
+        `The memory limit sizes the server: \`maxmemory\` is ${redisMaxmemoryShare * 100}% of it, with \`maxmemory-policy noeviction\` ` +
+          '(a full Redis refuses writes rather than dropping queued import jobs).',
+      ),
       image: Type.Optional(Image),
       instanceSize: InstanceSize,
       externalSecretRef: Type.Optional(
