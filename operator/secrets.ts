@@ -46,6 +46,41 @@ export function lackingKeys(secret: KubeObject, keys: readonly string[]): string
 }
 
 /**
+ * Creates a generated Secret with random values: `'created'`, or the Secret someone created
+ * meanwhile (409: another replica, or a person), read by name and kept as it is.
+ */
+async function createGenerated(
+  client: KubeClient,
+  namespace: string,
+  requirement: SecretRequirement,
+  labels: Record<string, string>,
+  ownerReferences: OwnerReference[],
+): Promise<KubeObject | 'created'> {
+  const data = Object.fromEntries(
+    requirement.keys.map((key) => [key, Buffer.from(randomValue()).toString('base64')]),
+  );
+  try {
+    await client.create(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: requirement.name, namespace, labels, ownerReferences },
+        type: 'Opaque',
+        data,
+      },
+      FIELD_MANAGER,
+    );
+    return 'created';
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+    // Created and deleted again between the two requests: the work queue retries.
+    const live = await client.get('v1', 'Secret', namespace, requirement.name);
+    if (!live) throw error;
+    return live;
+  }
+}
+
+/**
  * Creates the Secrets synthesis asks the operator to generate (once: an existing one is never
  * regenerated, or the database would lock its own app out), keeps their owner references in
  * step with the deletion policy, and reports the ones a person or provisioner must provide that
@@ -53,9 +88,13 @@ export function lackingKeys(secret: KubeObject, keys: readonly string[]): string
  *
  * `existing` is the label-selected Secret cache: it holds the Secrets the operator applies or
  * creates (the FieldExport's receptacle, generated credentials). A Secret a person or a
- * provisioner such as ASO writes carries no operator label, so when the cache does not have it,
- * it is read by name (`get`, which the operator's role already grants on Secrets): one request
- * per such Secret per reconcile, and its data is held only for the key check.
+ * provisioner such as ASO writes carries no operator label, and neither does a Secret to be
+ * generated that a GitOps user made by hand instead; so when the cache does not have a required
+ * Secret, it is read by name (`get`, which the operator's role already grants on Secrets): one
+ * request per such Secret per reconcile, and its data is held only for the key check. A Secret
+ * to be generated is created only when that read finds nothing. One found by name is the
+ * person's: its keys are checked like any other's, but it is never changed (no data, label or
+ * owner reference is written), so it costs no write and outlives the instance.
  */
 export async function ensureSecrets(
   client: KubeClient,
@@ -72,47 +111,35 @@ export async function ensureSecrets(
     if (lacks.length > 0) missing.push({ ...requirement, lacks });
   };
   for (const requirement of requirements) {
+    const cached = existing(requirement.name);
+    const live = cached ?? (await client.get('v1', 'Secret', namespace, requirement.name));
     if (requirement.origin !== 'generate') {
-      const live =
-        existing(requirement.name) ?? (await client.get('v1', 'Secret', namespace, requirement.name));
       if (live) lacking(requirement, live);
       else missing.push(requirement);
       continue;
     }
-    const live = existing(requirement.name);
     const ownerReferences = ownerFor(requirement.name);
     if (!live) {
-      const data = Object.fromEntries(
-        requirement.keys.map((key) => [key, Buffer.from(randomValue()).toString('base64')]),
+      const made = await createGenerated(
+        client,
+        namespace,
+        requirement,
+        instanceLabels(instance),
+        ownerReferences,
       );
-      await client
-        .create(
-          {
-            apiVersion: 'v1',
-            kind: 'Secret',
-            metadata: {
-              name: requirement.name,
-              namespace,
-              labels: instanceLabels(instance),
-              ownerReferences,
-            },
-            type: 'Opaque',
-            data,
-          },
-          FIELD_MANAGER,
-        )
-        .catch((error: unknown) => {
-          // created meanwhile (another replica, or an informer that has not caught up): keep it
-          if ((error as { code?: number }).code !== 409) throw error;
-        });
-      created.push(requirement.name);
+      if (made === 'created') created.push(requirement.name);
+      else lacking(requirement, made);
       continue;
     }
     // Never regenerated, but one made by hand without a key the pods read is reported.
     lacking(requirement, live);
-    const liveOwners = live.metadata.ownerReferences ?? [];
+    // Not in the label-selected cache: made by hand without the operator's label (GitOps), so
+    // the person's (or one the cache has yet to catch up with). Never written: no label, no
+    // owner reference (it outlives the instance), no data.
+    if (!cached) continue;
+    const liveOwners = cached.metadata.ownerReferences ?? [];
     if (JSON.stringify(liveOwners.map((o) => o.uid)) !== JSON.stringify(ownerReferences.map((o) => o.uid))) {
-      await client.mergePatch(live, { metadata: { ownerReferences } }, FIELD_MANAGER);
+      await client.mergePatch(cached, { metadata: { ownerReferences } }, FIELD_MANAGER);
     }
   }
   return { missing, created };

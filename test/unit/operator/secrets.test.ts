@@ -1,5 +1,5 @@
 import type { SecretRequirement } from '../../../cdk8s/index.js';
-import type { KubeClient, KubeObject } from '../../../operator/kube/kube-client.js';
+import type { KubeClient, KubeObject, OwnerReference } from '../../../operator/kube/kube-client.js';
 import { ensureSecrets, lackingKeys } from '../../../operator/secrets.js';
 
 const namespace = 'districts';
@@ -25,7 +25,7 @@ function secret(name: string, values?: Record<string, string>): KubeObject {
  * `cached` is what the label-selected informer holds, `stored` what a GET by name finds (Secrets
  * without the operator's label). Records every request.
  */
-function cluster(cached: KubeObject[], stored: KubeObject[] = []) {
+function cluster(cached: KubeObject[], stored: KubeObject[] = [], owners: OwnerReference[] = []) {
   const requests: string[] = [];
   const client = {
     get: (_apiVersion: string, kind: string, ns: string, name: string) => {
@@ -48,7 +48,7 @@ function cluster(cached: KubeObject[], stored: KubeObject[] = []) {
       'district-a',
       requirements,
       (name) => cached.find((object) => object.metadata.name === name),
-      () => [],
+      () => owners,
     );
   return { check, requests };
 }
@@ -142,12 +142,18 @@ describe('ensureSecrets reports required Secrets that are absent or lack keys', 
     expect(requests.filter((request) => request.startsWith('create'))).toEqual([]);
   });
 
-  it('When a generated Secret does not exist, then it is created, not read by name, and not reported', async () => {
+  it('When a generated Secret exists nowhere, then it is read by name, found absent, created and not reported', async () => {
     const { check, requests } = cluster([]);
     const { missing, created } = await check([generated]);
     expect(missing).toEqual([]);
     expect(created).toEqual([generated.name]);
-    expect(requests).toEqual([`create Secret ${generated.name}`]);
+    expect(requests).toEqual([`get Secret districts/${generated.name}`, `create Secret ${generated.name}`]);
+  });
+
+  it('When a generated Secret is in the cache, then it costs no request at all', async () => {
+    const { check, requests } = cluster([secret(generated.name, { password: 'made-by-the-operator' })]);
+    const { missing, created } = await check([generated]);
+    expect({ missing, created, requests }).toEqual({ missing: [], created: [], requests: [] });
   });
 
   it('When Secrets lack keys, then what is reported holds key names only, never a value', async () => {
@@ -162,5 +168,96 @@ describe('ensureSecrets reports required Secrets that are absent or lack keys', 
       expect(reported).not.toContain(value);
       expect(reported).not.toContain(Buffer.from(value).toString('base64'));
     }
+  });
+});
+
+describe('ensureSecrets keeps a generated Secret made by hand (GitOps, no operator label) as it is', () => {
+  const owner: OwnerReference = {
+    apiVersion: 'rosterhub.io/v1alpha1',
+    kind: 'RosterHubInstance',
+    name: 'district-a',
+    uid: 'uid-district-a',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+
+  it('When the cache lacks it but it exists, then it is read by name and neither created nor counted as created', async () => {
+    const { check, requests } = cluster([], [secret(generated.name, { password: 'set-by-gitops' })]);
+    const { missing, created } = await check([generated]);
+    expect(missing).toEqual([]);
+    expect(created).toEqual([]);
+    expect(requests).toEqual([`get Secret districts/${generated.name}`]);
+  });
+
+  it('When the deletion policy wants an owner reference, then the hand-made one still gets none (the operator’s own does)', async () => {
+    const handMade = cluster([], [secret(generated.name, { password: 'set-by-gitops' })], [owner]);
+    await handMade.check([generated]);
+    expect(handMade.requests).toEqual([`get Secret districts/${generated.name}`]);
+
+    const operatorMade = cluster([secret(generated.name, { password: 'generated' })], [], [owner]);
+    await operatorMade.check([generated]);
+    expect(operatorMade.requests).toEqual([`patch Secret ${generated.name}`]);
+  });
+
+  it('When it lacks the key the pods read, then it is reported naming that key, and not regenerated', async () => {
+    const { check, requests } = cluster([], [secret(generated.name, { passwort: 'typo-value' })]);
+    const { missing, created } = await check([generated]);
+    expect(missing).toEqual([{ ...generated, lacks: ['password'] }]);
+    expect(created).toEqual([]);
+    expect(requests).toEqual([`get Secret districts/${generated.name}`]);
+    expect(JSON.stringify(missing)).not.toContain('typo-value');
+  });
+
+  it('When it appears between the read and the create (409), then the one found is kept, checked and not counted as created', async () => {
+    const requests: string[] = [];
+    let stored: KubeObject | undefined;
+    const client = {
+      get: (_apiVersion: string, kind: string, ns: string, name: string) => {
+        requests.push(`get ${kind} ${ns}/${name}`);
+        return Promise.resolve(stored);
+      },
+      create: (object: KubeObject) => {
+        requests.push(`create ${object.kind} ${object.metadata.name}`);
+        // A person's kubectl apply won the race.
+        stored = secret(generated.name, { password: '' });
+        return Promise.reject(Object.assign(new Error('AlreadyExists'), { code: 409 }));
+      },
+      mergePatch: (object: KubeObject) => {
+        requests.push(`patch ${object.kind} ${object.metadata.name}`);
+        return Promise.resolve(object);
+      },
+    } as unknown as KubeClient;
+    const { missing, created } = await ensureSecrets(
+      client,
+      namespace,
+      'district-a',
+      [generated],
+      () => undefined,
+      () => [],
+    );
+    expect(missing).toEqual([{ ...generated, lacks: ['password'] }]);
+    expect(created).toEqual([]);
+    expect(requests).toEqual([
+      `get Secret districts/${generated.name}`,
+      `create Secret ${generated.name}`,
+      `get Secret districts/${generated.name}`,
+    ]);
+  });
+
+  it('When a create fails for another reason, then the error is thrown', async () => {
+    const client = {
+      get: () => Promise.resolve(undefined),
+      create: () => Promise.reject(Object.assign(new Error('forbidden'), { code: 403 })),
+    } as unknown as KubeClient;
+    await expect(
+      ensureSecrets(
+        client,
+        namespace,
+        'district-a',
+        [generated],
+        () => undefined,
+        () => [],
+      ),
+    ).rejects.toThrow('forbidden');
   });
 });
