@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
+import { connectionTarget } from '../lib/config/connection-urls.js';
 import type { Logger } from '../lib/logging/logger.js';
 import { createApp } from './app.js';
 import type { ApiConfig } from './config.js';
@@ -28,11 +29,6 @@ export class StartupError extends Error {
     super(message, options);
     this.name = 'StartupError';
   }
-}
-
-function describeDatabase(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
 }
 
 /**
@@ -66,7 +62,7 @@ export class ApiProcess {
       });
     } catch (error) {
       throw new StartupError(
-        `cannot connect to PostgreSQL at ${describeDatabase(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`,
+        `cannot connect to PostgreSQL at ${connectionTarget(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`,
         { cause: error },
       );
     }

@@ -1,6 +1,6 @@
 import { loadConfig, type ConfigOf, type Setting } from '../lib/config/settings.js';
 import { withConnectionUrls } from '../lib/config/connection-urls.js';
-import { boolean, integer, oneOf, port, url } from '../lib/config/parsers.js';
+import { boolean, integer, oneOf, port, redisUrl, url } from '../lib/config/parsers.js';
 import { importSpoolDirSetting } from './imports/settings.js';
 
 /** Every setting of the API process: the README's table is generated from this. */
@@ -32,7 +32,7 @@ export const apiSettings = {
   redisUrl: {
     env: 'REDIS_URL',
     doc: 'Redis connection URL (`redis://[:password@]host:port[/db]` or `rediss://`); or, when unset, composed (escaped) from REDIS_SCHEME, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD',
-    parse: url(['redis', 'rediss']),
+    parse: redisUrl(),
     secret: true,
   } satisfies Setting<string>,
   migrateOnStart: {

@@ -23,3 +23,18 @@ export function withConnectionUrls(
   }
   return result;
 }
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = {
+  'postgres:': '5432',
+  'postgresql:': '5432',
+  'redis:': '6379',
+  'rediss:': '6379',
+};
+
+/** Where a connection URL points, for messages: `host:port/path`, never its credentials. */
+export function connectionTarget(url: string): string {
+  const parsed = new URL(url);
+  const port = parsed.port || (DEFAULT_PORTS[parsed.protocol] ?? '');
+  const path = parsed.pathname === '/' ? '' : parsed.pathname;
+  return `${parsed.hostname}${port ? `:${port}` : ''}${path}`;
+}

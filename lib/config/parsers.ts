@@ -47,6 +47,18 @@ export function url(protocols: readonly string[]): (raw: string) => string {
   };
 }
 
+/** A redis:// or rediss:// URL; a path, when given, is the database number (`/0`). */
+export function redisUrl(): (raw: string) => string {
+  const redisScheme = url(['redis', 'rediss']);
+  return (raw) => {
+    redisScheme(raw);
+    const database = new URL(raw).pathname.replace(/^\//, '');
+    if (database !== '' && !/^\d+$/.test(database))
+      throw new Error('the path after host:port must be a database number, like /0');
+    return raw;
+  };
+}
+
 export function text(options: { pattern?: RegExp; describe?: string } = {}): (raw: string) => string {
   return (raw) => {
     if (options.pattern && !options.pattern.test(raw))

@@ -1,4 +1,4 @@
-import { withConnectionUrls } from '../../../lib/config/connection-urls.js';
+import { connectionTarget, withConnectionUrls } from '../../../lib/config/connection-urls.js';
 import { loadApiConfig } from '../../../api/config.js';
 
 describe('connection URLs from split variables', () => {
@@ -40,5 +40,24 @@ describe('connection URLs from split variables', () => {
     const config = loadApiConfig({ PGHOST: 'db', PGPASSWORD: 's/+', REDIS_HOST: 'cache' });
     expect(config.databaseUrl).toBe('postgres://:s%2F%2B@db:5432/postgres');
     expect(config.redisUrl).toBe('redis://cache:6379');
+  });
+
+  it('When the API gets a REDIS_URL whose path is not a database number, then the config names it without the value', () => {
+    expect(() => loadApiConfig({ PGHOST: 'db', REDIS_URL: 'redis://:pw@cache:6379/zero' })).toThrow(
+      /REDIS_URL=\(secret value not shown\) is invalid: the path after host:port must be a database number/,
+    );
+    expect(loadApiConfig({ PGHOST: 'db', REDIS_URL: 'rediss://cache:6380/2' }).redisUrl).toBe(
+      'rediss://cache:6380/2',
+    );
+  });
+});
+
+describe('connectionTarget', () => {
+  it('When a URL carries credentials, then only host, port and path are shown (default ports filled in)', () => {
+    expect(connectionTarget('postgres://app:p%2Fss@db.internal/rosterhub?sslmode=require')).toBe(
+      'db.internal:5432/rosterhub',
+    );
+    expect(connectionTarget('rediss://:abc%2Bdef@cache:6380')).toBe('cache:6380');
+    expect(connectionTarget('redis://user:secret@cache/3')).toBe('cache:6379/3');
   });
 });
