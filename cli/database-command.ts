@@ -1,46 +1,50 @@
 import { apiSettings } from '../api/config.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
-import { ConfigError, loadConfig } from '../lib/config/settings.js';
+import { connectionTarget } from '../lib/config/connection-urls.js';
+import type { ConfigOf, SettingsSchema } from '../lib/config/settings.js';
+import { reportFailure } from './command-errors.js';
+import { loadCommandSettings } from './command-settings.js';
 
-/** Thrown for bad command-line usage; the message is printed and the exit code is 2. */
-export class UsageError extends Error {}
+const databaseSettings = { databaseUrl: apiSettings.databaseUrl };
 
-/** DATABASE_URL from the environment (the only setting these commands need). */
-export function databaseUrl(): string {
-  return loadConfig({ databaseUrl: apiSettings.databaseUrl }).databaseUrl;
-}
+/** DATABASE_URL plus whatever else a command asked for. */
+export type DatabaseCommandSettings<S extends SettingsSchema> = ConfigOf<S> & {
+  readonly databaseUrl: string;
+};
 
-/** Runs `fn` with a migrated database; maps usage/config errors to exit code 2, others to 1. */
-export async function withDatabase(
+/**
+ * Runs `fn` with a migrated database. DATABASE_URL and the command's other `settings` are all
+ * checked before anything connects. Returns the exit code (see command-errors.ts).
+ */
+export async function withDatabase<S extends SettingsSchema = typeof databaseSettings>(
   command: string,
-  fn: (database: Database, url: string) => Promise<number>,
+  fn: (database: Database, settings: DatabaseCommandSettings<S>) => Promise<number>,
+  settings?: S,
 ): Promise<number> {
-  let url: string;
+  let loaded: DatabaseCommandSettings<S>;
   try {
-    url = databaseUrl();
+    // one load, so that every missing or malformed variable is reported at once
+    loaded = loadCommandSettings({ ...databaseSettings, ...settings }) as DatabaseCommandSettings<S>;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`rosterhub ${command}: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    return reportFailure(command, error);
   }
   let database: Database;
   try {
-    database = await Database.open({ url, poolMax: 2 });
+    database = await Database.open({ url: loaded.databaseUrl, poolMax: 2 });
   } catch (error) {
-    process.stderr.write(
-      `rosterhub ${command}: cannot connect to PostgreSQL (DATABASE_URL): ${(error as Error).message}\n`,
+    return reportFailure(
+      command,
+      new Error(
+        `cannot connect to PostgreSQL at ${connectionTarget(loaded.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`,
+      ),
     );
-    return 1;
   }
   try {
-    await migrate(database, url);
-    return await fn(database, url);
+    await migrate(database, loaded.databaseUrl);
+    return await fn(database, loaded);
   } catch (error) {
-    process.stderr.write(`rosterhub ${command}: ${(error as Error).message}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return reportFailure(command, error);
   } finally {
     await database.close();
   }

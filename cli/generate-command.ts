@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { SIZES, generateDistrict } from '../api/generator/district.js';
 import { writeCsvPackage } from '../api/generator/csv.js';
 import { districtOptions } from './seed-command.js';
-import { UsageError, printJson } from './database-command.js';
+import { UsageError, reportFailure } from './command-errors.js';
+import { printJson } from './database-command.js';
 
 const USAGE = 'usage: rosterhub generate --size small|large [--seed N] --out DIR [--mode bulk|delta]';
 
@@ -26,10 +27,6 @@ export async function runGenerateCommand(args: string[]): Promise<number> {
     printJson({ size, seed, mode, out: values.out, files });
     return 0;
   } catch (error) {
-    process.stderr.write(`rosterhub generate: ${(error as Error).message}\n`);
-    return error instanceof UsageError ||
-      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-      ? 2
-      : 1;
+    return reportFailure('generate', error);
   }
 }

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { apiSettings } from '../api/config.js';
 import {
   hashFolder,
@@ -12,12 +11,14 @@ import {
 } from '../api/imports/import-queue.js';
 import { ImportJobStore, type ImportJobView } from '../api/imports/job-store.js';
 import { importSpoolDirSetting } from '../api/imports/settings.js';
-import { loadConfig } from '../lib/config/settings.js';
-import { UsageError, printJson, withDatabase } from './database-command.js';
+import { UsageError } from './command-errors.js';
+import { printJson, withDatabase } from './database-command.js';
 import { ProgressView } from './import-progress.js';
+import { connectRedis } from './redis-connection.js';
 
 const USAGE = 'usage: rosterhub import <package.zip|folder> [--dry-run] [--strict] [--no-wait]';
 const FINISHED = new Set(['completed', 'rejected', 'failed']);
+const importSettings = { redisUrl: apiSettings.redisUrl, spoolDir: importSpoolDirSetting };
 
 /** Prints a rejected job's problems on stderr, one per line, with the totals. */
 function printProblems(job: ImportJobView): void {
@@ -38,7 +39,8 @@ function printProblems(job: ImportJobView): void {
 /**
  * `rosterhub import`: queues a package for the worker (a zip is copied into the spool folder; a
  * folder is hashed and read in place), then follows the job with a progress bar. Exit 0 when it
- * was applied (or changed nothing, or passed a dry run), 1 when rejected or failed, 2 on bad usage.
+ * was applied (or changed nothing, or passed a dry run), 1 when rejected or failed (or PostgreSQL
+ * or Redis cannot be reached), 2 on bad usage or configuration.
  */
 export async function runImportCommand(args: string[]): Promise<number> {
   let parsed;
@@ -61,53 +63,56 @@ export async function runImportCommand(args: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  return withDatabase('import', async (database) => {
-    const config = loadConfig({ redisUrl: apiSettings.redisUrl, spoolDir: importSpoolDirSetting });
-    let spooled: SpooledPackage;
-    try {
-      spooled = (await stat(path)).isDirectory()
-        ? await hashFolder(path)
-        : await spoolZipFile(config.spoolDir, path);
-    } catch (error) {
-      throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
-    }
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, disableClientInfo: true });
-    redis.on('error', () => undefined);
-    const queue = importQueue(redis);
-    try {
-      const { job, queued } = await submitImport(database.pool, queue, spooled, {
-        dryRun: parsed.values['dry-run'],
-        strict: parsed.values.strict,
-      });
-      process.stderr.write(`import ${job.id}: ${queued ? 'queued' : `already ${job.state}`}\n`);
-      if (parsed.values['no-wait']) {
-        printJson(job);
-        return 0;
+  return withDatabase(
+    'import',
+    async (database, settings) => {
+      const redis = await connectRedis(settings.redisUrl);
+      const queue = importQueue(redis);
+      queue.on('error', () => undefined);
+      try {
+        let spooled: SpooledPackage;
+        try {
+          spooled = (await stat(path)).isDirectory()
+            ? await hashFolder(path)
+            : await spoolZipFile(settings.spoolDir, path);
+        } catch (error) {
+          throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
+        }
+        const { job, queued } = await submitImport(database.pool, queue, spooled, {
+          dryRun: parsed.values['dry-run'],
+          strict: parsed.values.strict,
+        });
+        process.stderr.write(`import ${job.id}: ${queued ? 'queued' : `already ${job.state}`}\n`);
+        if (parsed.values['no-wait']) {
+          printJson(job);
+          return 0;
+        }
+        const store = new ImportJobStore(database.pool);
+        const view = new ProgressView(process.stderr);
+        let current: ImportJobView = job;
+        while (!FINISHED.has(current.state)) {
+          await sleep(250);
+          current = (await store.find(job.id)) ?? current;
+          view.update(current);
+        }
+        view.done();
+        const { result, progress: _progress, ...summary } = current;
+        printJson({
+          ...summary,
+          counts: result?.counts,
+          timings: { ...summary.timings, phases: result?.timings },
+        });
+        if (current.state === 'rejected') {
+          printProblems(current);
+          return 1;
+        }
+        if (current.result?.report.warnings.length) printProblems(current);
+        return current.state === 'completed' ? 0 : 1;
+      } finally {
+        await queue.close().catch(() => undefined);
+        redis.disconnect();
       }
-      const store = new ImportJobStore(database.pool);
-      const view = new ProgressView(process.stderr);
-      let current: ImportJobView = job;
-      while (!FINISHED.has(current.state)) {
-        await sleep(250);
-        current = (await store.find(job.id)) ?? current;
-        view.update(current);
-      }
-      view.done();
-      const { result, progress: _progress, ...summary } = current;
-      printJson({
-        ...summary,
-        counts: result?.counts,
-        timings: { ...summary.timings, phases: result?.timings },
-      });
-      if (current.state === 'rejected') {
-        printProblems(current);
-        return 1;
-      }
-      if (current.result?.report.warnings.length) printProblems(current);
-      return current.state === 'completed' ? 0 : 1;
-    } finally {
-      await queue.close().catch(() => undefined);
-      redis.disconnect();
-    }
-  });
+    },
+    importSettings,
+  );
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { CredentialsRepository } from '../api/data/credentials-repository.js';
 import { CredentialAdmin } from '../api/services/credential-admin.js';
-import { UsageError, printJson, withDatabase } from './database-command.js';
+import { UsageError } from './command-errors.js';
+import { printJson, withDatabase } from './database-command.js';
 
 const USAGE = `usage: rosterhub keys create --name NAME --scopes SCOPES
        rosterhub keys list

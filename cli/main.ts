@@ -19,7 +19,9 @@ commands:
   restore             load a backup into an empty database ([--backup NAME|latest])
   crd                 print the RosterHubInstance CRD (kubectl apply --server-side -f -)
   config              print every environment variable with its default (Markdown)
-  help                print this text`;
+  help                print this text
+
+exit codes: 0 done, 1 the operation failed or was rejected, 2 bad usage or configuration`;
 
 async function main(argv: string[]): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');

@@ -1,13 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../lib/logging/logger.js';
 import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
-import { loadApiConfig } from '../api/config.js';
+import { apiSettings } from '../api/config.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
+import { loadCommandSettings } from './command-settings.js';
+
+/** What the migration needs: PostgreSQL only, so it runs without REDIS_URL. */
+const migrateSettings = {
+  databaseUrl: apiSettings.databaseUrl,
+  logLevel: apiSettings.logLevel,
+  logFormat: apiSettings.logFormat,
+};
 
 /** `rosterhub migrate`: what the operator's migration Job runs. Returns the exit code. */
 export async function runMigrateCommand(args: string[]): Promise<number> {
-  const config = loadSettingsOrExit('migrate', () => loadApiConfig());
+  const config = loadSettingsOrExit('migrate', () => loadCommandSettings(migrateSettings));
   const logger = commandLogger('migrate', config);
   const database = await openWhenReachable(config.databaseUrl, logger, waitSeconds(args));
   if (!database) return 1;

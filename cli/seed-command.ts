@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadDistrict } from '../api/data/bulk-loader.js';
 import { SIZES, generateDistrict, type SizeName } from '../api/generator/district.js';
-import { UsageError, printJson, withDatabase } from './database-command.js';
+import { UsageError } from './command-errors.js';
+import { printJson, withDatabase } from './database-command.js';
 
 const USAGE = 'usage: rosterhub seed --size small|large [--seed N]';
 
@@ -23,7 +24,7 @@ export function districtOptions(values: { size?: string | undefined; seed?: stri
  * generated district (COPY on a raw connection), bumps the data version, prints a JSON summary.
  */
 export async function runSeedCommand(args: string[]): Promise<number> {
-  return withDatabase('seed', async (_database, url) => {
+  return withDatabase('seed', async (_database, { databaseUrl }) => {
     let parsed;
     try {
       parsed = parseArgs({ args, options: { size: { type: 'string' }, seed: { type: 'string' } } });
@@ -32,7 +33,7 @@ export async function runSeedCommand(args: string[]): Promise<number> {
     }
     const { size, seed } = districtOptions(parsed.values);
     const started = Date.now();
-    const rows = await loadDistrict(url, generateDistrict(SIZES[size], seed), (message) =>
+    const rows = await loadDistrict(databaseUrl, generateDistrict(SIZES[size], seed), (message) =>
       process.stderr.write(`seed: ${message}\n`),
     );
     printJson({ size, seed, rows, seconds: Math.round((Date.now() - started) / 100) / 10 });
