@@ -6,6 +6,8 @@ import { requiredEnv } from './env.js';
 export interface TestDatabase {
   readonly name: string;
   readonly url: string;
+  /** The first column of the first row of `sql`, as text. */
+  scalar(sql: string): Promise<string>;
   drop(): Promise<void>;
 }
 
@@ -27,6 +29,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     url: url.toString(),
+    scalar: async (sql) => {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        return String((await client.query<{ v: unknown }>(sql)).rows[0]?.v);
+      } finally {
+        await client.end();
+      }
+    },
     drop: () =>
       withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)).then(
         () => undefined,

@@ -4,7 +4,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
 import { loadWorkerConfig } from '../../../api/worker/config.js';
@@ -30,16 +29,6 @@ let redisParts: Record<string, string>;
 
 function run(args: string[], env: Record<string, string>): Promise<CliRun> {
   return startCli(args, { IMPORT_SPOOL_DIR: join(work, 'spool'), ...env }).done;
-}
-
-async function scalar(sql: string): Promise<string> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return String((await client.query<{ v: unknown }>(sql)).rows[0]?.v);
-  } finally {
-    await client.end();
-  }
 }
 
 beforeAll(async () => {
@@ -73,7 +62,7 @@ describe('rosterhub CLI connection settings, as a pod passes them', () => {
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
     const { keyId } = JSON.parse(made.stdout) as { keyId: string };
-    expect(await scalar(`select name as v from api_keys where key_id = '${keyId}'`)).toBe('in-pod');
+    expect(await database.scalar(`select name as v from api_keys where key_id = '${keyId}'`)).toBe('in-pod');
   });
 
   it('When only PG* variables are set, then migrate runs without any Redis setting', async () => {
@@ -97,7 +86,7 @@ describe('rosterhub CLI connection settings, as a pod passes them', () => {
       const job = JSON.parse(imported.stdout);
       expect(job).toMatchObject({ state: 'completed', dryRun: true });
       expect(job.counts.users.inserted).toBeGreaterThan(0);
-      expect(await scalar('select count(*) as v from users')).toBe('0');
+      expect(await database.scalar('select count(*) as v from users')).toBe('0');
     } finally {
       await worker.close(1000);
     }

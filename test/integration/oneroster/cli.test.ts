@@ -2,7 +2,6 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startCli, type CliRun } from '../../helpers/cli-process.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
@@ -10,16 +9,6 @@ let database: TestDatabase;
 
 function run(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return startCli(args, { DATABASE_URL: database.url, ...env }).done;
-}
-
-async function scalar(sql: string): Promise<string> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return String((await client.query<{ v: unknown }>(sql)).rows[0]?.v);
-  } finally {
-    await client.end();
-  }
 }
 
 beforeAll(async () => {
@@ -53,7 +42,7 @@ describe('rosterhub CLI: credentials and data', () => {
       clientSecret: expect.stringMatching(/^[0-9A-Za-z]{43}$/),
     });
     expect(created.scopes).toHaveLength(2);
-    const stored = await scalar(
+    const stored = await database.scalar(
       `select secret_hash || ' ' || name as v from api_clients where client_id = '${created.clientId}'`,
     );
     expect(stored).toMatch(/^[0-9a-f]{64} Canvas$/);
@@ -105,11 +94,13 @@ describe('rosterhub CLI: credentials and data', () => {
       demographics: 300,
     });
     const digest = `select md5(string_agg(sourced_id || given_name || family_name, ',' order by sourced_id)) as v from users`;
-    const before = await scalar(digest);
-    const version = await scalar('select version as v from rosterhub_data_version');
+    const before = await database.scalar(digest);
+    const version = await database.scalar('select version as v from rosterhub_data_version');
     expect((await run(['seed', '--size', 'small', '--seed', '5'])).code).toBe(0);
-    expect(await scalar(digest)).toBe(before);
-    expect(Number(await scalar('select version as v from rosterhub_data_version'))).toBe(Number(version) + 1);
+    expect(await database.scalar(digest)).toBe(before);
+    expect(Number(await database.scalar('select version as v from rosterhub_data_version'))).toBe(
+      Number(version) + 1,
+    );
   });
 
   it('When generate writes a package, then the folder holds manifest.csv and the OneRoster files', async () => {
