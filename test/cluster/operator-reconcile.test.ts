@@ -21,6 +21,19 @@ import { useOperatorSuite } from './support/operator-suite.js';
 
 const suite = useOperatorSuite('reconcile');
 
+/** A Secret as a person or a GitOps repository makes it: without the operator's label. */
+function handMadeSecret(namespace: string, name: string, data: Record<string, string>) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    type: 'Opaque',
+    data: Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+    ),
+  };
+}
+
 const reconciles = async (port: number) =>
   metricValue((await operatorHttp(port, '/metrics')).body, 'controller_runtime_reconcile_total');
 
@@ -142,14 +155,7 @@ describe('the operator keeps districts as specified', () => {
     const namespace = await createDistrictNamespace('secret-keys');
     await suite.startOperator({ namespaces: [namespace] });
     // A Secret a person makes: no operator label, so the operator reads it by name under its role.
-    const base64 = (value: string) => Buffer.from(value).toString('base64');
-    const cache = (data: Record<string, string>) => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'cache', namespace },
-      type: 'Opaque',
-      data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, base64(value)])),
-    });
+    const cache = (data: Record<string, string>) => handMadeSecret(namespace, 'cache', data);
     const settings = { scheme: 'redis', host: 'cache.example.org', port: '6379' };
     await admin().apply(cache({ ...settings, password: '' }), 'rosterhub-cluster-tests');
     await applyInstance(
@@ -184,16 +190,7 @@ describe('the operator keeps districts as specified', () => {
     );
     try {
       const running = await suite.startOperator({ namespaces: [namespace], resyncSeconds: 10 });
-      const base64 = (value: string) => Buffer.from(value).toString('base64');
-      const encoded = (data: Record<string, string>) =>
-        Object.fromEntries(Object.entries(data).map(([key, value]) => [key, base64(value)]));
-      const handMade = (name: string, data: Record<string, string>) => ({
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name, namespace },
-        type: 'Opaque',
-        data: encoded(data),
-      });
+      const handMade = (name: string, data: Record<string, string>) => handMadeSecret(namespace, name, data);
       // What a GitOps repository holds (e.g. sealed): the label-selected cache never sees them.
       const postgres = { password: 'pg-value-made-by-a-person' };
       const redisTypo = { passwd: 'redis-value-made-by-a-person' };
@@ -238,7 +235,7 @@ describe('the operator keeps districts as specified', () => {
         ['district-redis-credentials', redis],
       ] as const) {
         const live = await getObject('v1', 'Secret', namespace, name);
-        expect(live?.data).toEqual(encoded(data));
+        expect(live?.data).toEqual(handMadeSecret(namespace, name, data).data);
         expect(live?.metadata.labels).toBeUndefined();
         expect(live?.metadata.ownerReferences).toBeUndefined();
       }
