@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { TABLES, snakeCase } from '../api/data/sql-builder.js';
+import { workerNodeOptions } from '../cdk8s/constructs/worker-deployment.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
 import { exportPackage } from '../api/exports/exporter.js';
@@ -148,7 +149,8 @@ async function main(): Promise<void> {
   await redis.flushdb();
   const queue = importQueue(redis);
   const worker = spawn(process.execPath, [join(root, 'bin', 'rosterhub.js'), 'worker'], {
-    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+    // as the worker Deployment runs it
+    env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_OPTIONS: workerNodeOptions },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let peakRssKb = 0;

@@ -4,6 +4,13 @@ import type { InstanceContext } from '../context.js';
 import { annotationKeys, componentLabels, selectorLabels } from '../names.js';
 import { appPodTemplate, type AppConnections } from './app-pod.js';
 
+/**
+ * Node flags of the worker process. An import's read phase makes much short-lived garbage; a
+ * young generation far smaller than Node's default keeps its peak RSS about 45 MB lower (large
+ * district: 270-280 -> 230 MB) for about 5% more time. The import benchmark runs its worker so.
+ */
+export const workerNodeOptions = '--max-semi-space-size=8';
+
 /** Props of {@link WorkerDeployment}. */
 export interface WorkerDeploymentProps {
   readonly context: InstanceContext;
@@ -40,6 +47,7 @@ export class WorkerDeployment extends Construct {
           component: 'worker',
           containerName: 'worker',
           args: ['worker'],
+          env: [{ name: 'NODE_OPTIONS', value: workerNodeOptions }],
           resources: spec.worker.resources,
           serviceAccountName: props.serviceAccountName,
           connections: props.connections,
