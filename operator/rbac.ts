@@ -9,7 +9,8 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-const manage = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+// no 'update': managed objects are written by server-side apply (patch) and JSON merge patch only
+const manage = ['create', 'delete', 'get', 'list', 'patch', 'watch'];
 
 /** Kinds the operator creates, by API group: kind → resource (plural). */
 export const managedResources: Record<string, Record<string, string>> = {
