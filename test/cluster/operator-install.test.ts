@@ -11,6 +11,7 @@ import {
   operatorHttp,
   waitForCondition,
 } from './operator-fixtures.js';
+import { waitFor } from './support/polling.js';
 import { useOperatorSuite } from './support/operator-suite.js';
 import type { KubeObject } from '../../operator/kube/kube-client.js';
 
@@ -181,16 +182,20 @@ describe('the operator installs districts', () => {
         decoded(await getObject('v1', 'Secret', namespace, 'district-postgres-credentials'), 'password'),
       );
 
-      // The API Service sends traffic only to this namespace's Pods.
-      const slices = await listObjects(
-        'discovery.k8s.io/v1',
-        'EndpointSlice',
-        namespace,
-        'kubernetes.io/service-name=district-api',
-      );
-      const targets = slices.flatMap(
-        (slice) => (slice.endpoints as { targetRef?: { namespace?: string } }[] | undefined) ?? [],
-      );
+      // The API Service sends traffic only to this namespace's Pods (the EndpointSlice controller
+      // may list the second Pod a moment after the Deployment reports it available).
+      const targets = await waitFor(async () => {
+        const slices = await listObjects(
+          'discovery.k8s.io/v1',
+          'EndpointSlice',
+          namespace,
+          'kubernetes.io/service-name=district-api',
+        );
+        const listed = slices.flatMap(
+          (slice) => (slice.endpoints as { targetRef?: { namespace?: string } }[] | undefined) ?? [],
+        );
+        return listed.length >= 2 && listed;
+      });
       expect(targets.length).toBe(2);
       for (const target of targets) expect(target.targetRef?.namespace).toBe(namespace);
     }
