@@ -48,7 +48,7 @@ export function operatorClusterRules(): PolicyRule[] {
     {
       apiGroups: ['rosterhub.io'],
       resources: ['rosterhubinstances/status'],
-      verbs: ['get', 'patch', 'update'],
+      verbs: ['get', 'patch'],
     },
     // Needed to set blockOwnerDeletion on children's owner references.
     { apiGroups: ['rosterhub.io'], resources: ['rosterhubinstances/finalizers'], verbs: ['update'] },
