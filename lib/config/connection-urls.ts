@@ -1,3 +1,5 @@
+import { ConfigError } from './settings.js';
+
 /**
  * Kubernetes hands the app its connection settings as separate variables (PGHOST, PGPASSWORD,
  * REDIS_HOST, REDIS_PASSWORD, ...), read from Secrets. A password may hold characters a URL
@@ -10,18 +12,47 @@ export function withConnectionUrls(
 ): Readonly<Record<string, string | undefined>> {
   const result: Record<string, string | undefined> = { ...env };
   const set = (name: string) => (env[name] ?? '').trim() !== '';
-  if (!set('DATABASE_URL') && set('PGHOST')) {
+  const composesDatabase = !set('DATABASE_URL') && set('PGHOST');
+  const composesRedis = !set('REDIS_URL') && set('REDIS_HOST');
+  // a bad part is named as itself: the person set PGPORT, not DATABASE_URL
+  const problems = [
+    ...(composesDatabase ? portProblems(env, 'PGPORT', 'DATABASE_URL') : []),
+    ...(composesRedis ? portProblems(env, 'REDIS_PORT', 'REDIS_URL') : []),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (composesDatabase) {
     const user = env.PGUSER ? encodeURIComponent(env.PGUSER) : '';
     const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
     const credentials = user || password ? `${user}${password}@` : '';
     const query = env.PGSSLMODE ? `?sslmode=${encodeURIComponent(env.PGSSLMODE)}` : '';
-    result.DATABASE_URL = `postgres://${credentials}${env.PGHOST}:${env.PGPORT ?? '5432'}/${encodeURIComponent(env.PGDATABASE ?? 'postgres')}${query}`;
+    result.DATABASE_URL = `postgres://${credentials}${env.PGHOST}:${orDefault(env.PGPORT, '5432')}/${encodeURIComponent(env.PGDATABASE ?? 'postgres')}${query}`;
   }
-  if (!set('REDIS_URL') && set('REDIS_HOST')) {
+  if (composesRedis) {
     const password = env.REDIS_PASSWORD ? `:${encodeURIComponent(env.REDIS_PASSWORD)}@` : '';
-    result.REDIS_URL = `${env.REDIS_SCHEME ?? 'redis'}://${password}${env.REDIS_HOST}:${env.REDIS_PORT ?? '6379'}`;
+    result.REDIS_URL = `${env.REDIS_SCHEME ?? 'redis'}://${password}${env.REDIS_HOST}:${orDefault(env.REDIS_PORT, '6379')}`;
   }
   return result;
+}
+
+/** The variable's value, or `fallback` when it is unset or blank. */
+function orDefault(value: string | undefined, fallback: string): string {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? fallback : trimmed;
+}
+
+function portProblems(
+  env: Readonly<Record<string, string | undefined>>,
+  name: 'PGPORT' | 'REDIS_PORT',
+  composes: string,
+): string[] {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return [];
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  return port >= 1 && port <= 65535
+    ? []
+    : [
+        `${name}=${JSON.stringify(raw)} is invalid: expected a port number (1-65535); it makes up ${composes}`,
+      ];
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, string>> = {

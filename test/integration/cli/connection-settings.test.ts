@@ -142,4 +142,11 @@ describe('rosterhub CLI connection settings, as a pod passes them', () => {
       expect(result.stdout + result.stderr).not.toContain(SECRET);
     },
   );
+
+  it('When PGPORT is not a port number, then the command exits 2 naming PGPORT (the part that was set), without the password', async () => {
+    const result = await run(['keys', 'list'], { ...pgParts, PGPORT: 'abc' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('PGPORT="abc" is invalid: expected a port number');
+    expect(result.stdout + result.stderr).not.toContain('p@ss/w:rd?');
+  });
 });

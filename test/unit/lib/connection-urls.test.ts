@@ -1,5 +1,6 @@
 import { connectionTarget, withConnectionUrls } from '../../../lib/config/connection-urls.js';
 import { loadApiConfig } from '../../../api/config.js';
+import { ConfigError } from '../../../lib/config/settings.js';
 
 describe('connection URLs from split variables', () => {
   it('When only the parts are set, then the URLs are composed with every part escaped', () => {
@@ -24,6 +25,32 @@ describe('connection URLs from split variables', () => {
     expect(redis.protocol).toBe('rediss:');
     expect(decodeURIComponent(redis.password)).toBe('abc/def+ghi==');
     expect(redis.host).toBe('cache.redis.cache.windows.net:6380');
+  });
+
+  it('When a port part is not a port number, then the error names that part and the URL it makes up, and no password', () => {
+    const parts = {
+      PGHOST: 'db',
+      PGPASSWORD: 'pg-secret',
+      REDIS_HOST: 'cache',
+      REDIS_PASSWORD: 'redis-secret',
+    };
+    let thrown: unknown;
+    try {
+      withConnectionUrls({ ...parts, PGPORT: 'abc', REDIS_PORT: '70000' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems).toEqual([
+      'PGPORT="abc" is invalid: expected a port number (1-65535); it makes up DATABASE_URL',
+      'REDIS_PORT="70000" is invalid: expected a port number (1-65535); it makes up REDIS_URL',
+    ]);
+    expect((thrown as ConfigError).message).not.toMatch(/secret/);
+    // a port part beside an explicit URL is not used, so it is not checked
+    expect(() =>
+      withConnectionUrls({ ...parts, DATABASE_URL: 'postgres://a/b', PGPORT: 'abc' }),
+    ).not.toThrow();
+    expect(new URL(withConnectionUrls({ ...parts, PGPORT: ' ' }).DATABASE_URL!).port).toBe('5432');
   });
 
   it('When DATABASE_URL and REDIS_URL are set, then they win over the parts', () => {
