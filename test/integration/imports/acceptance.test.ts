@@ -52,11 +52,10 @@ const located = (job: ImportJobView): Located[] =>
 let redis: OwnRedisServer;
 
 if (!present) {
-  describe('acceptance with real OneRoster packages (../shared/oneroster-samples)', () => {
-    it('When ../shared/oneroster-samples is absent, then this suite is skipped and says so', () => {
-      process.stdout.write(`acceptance suite skipped: ${samples} does not exist\n`);
-      expect(present).toBe(false);
-    });
+  // reported by jest as skipped (never as passed), and said here
+  process.stdout.write(`acceptance suite skipped: ${samples} does not exist\n`);
+  describe.skip('acceptance with real OneRoster packages (../shared/oneroster-samples)', () => {
+    it('imports each package of ../shared/oneroster-samples (absent here)', () => undefined);
   });
 } else {
   beforeAll(async () => {
