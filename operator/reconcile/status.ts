@@ -152,19 +152,24 @@ function dataServiceHealth(
       message: `${unserved.map(kindLabel).join(', ')} is not installed: install the managed-service provisioner's CRDs`,
     };
   }
-  for (const object of objects) {
-    const live = observed.get(object.apiVersion, object.kind, object.metadata.name);
-    const health =
-      object.kind === 'StatefulSet'
+  const pending = objects
+    .map((object) => {
+      const live = observed.get(object.apiVersion, object.kind, object.metadata.name);
+      return object.kind === 'StatefulSet'
         ? statefulSetHealth(live, object.metadata.name)
         : claimHealth(live, `${object.kind} ${object.metadata.name}`);
-    if (health.ready) continue;
+    })
+    .filter((health) => !health.ready);
+  if (pending.length > 0) {
     const reason = mode === 'managed' ? Reason.ClaimPending : Reason.Unavailable;
-    if (fromProvisioner.length === 0) return { ...health, reason };
+    const waitingFor = pending.map((health) => health.message).join('; ');
     return {
       ready: false,
       reason,
-      message: `the provisioner has not written ${unwrittenSecrets(fromProvisioner)} yet (${health.message})`,
+      message:
+        fromProvisioner.length === 0
+          ? waitingFor
+          : `the provisioner has not written ${unwrittenSecrets(fromProvisioner)} yet (${waitingFor})`,
     };
   }
   if (fromProvisioner.length > 0) {

@@ -114,7 +114,7 @@ describe('computeStatus reports a missing Secret on the condition of the part th
           reason: Reason.ClaimPending,
           message: expect.stringMatching(
             new RegExp(
-              `^the provisioner has not written Secret ${connectionSecret[component]} yet \\(\\S+ \\S*district-a-${component}\\S* has not been created yet\\)$`,
+              `^the provisioner has not written Secret ${connectionSecret[component]} yet \\(\\S+ \\S*district-a-${component}\\S* has not been created yet(?:; \\S+ \\S*district-a-${component}\\S* has not been created yet)*\\)$`,
             ),
           ) as unknown,
         });
@@ -134,7 +134,7 @@ describe('computeStatus reports a missing Secret on the condition of the part th
         status: 'False',
         reason: Reason.ClaimPending,
         message: expect.stringMatching(
-          /^the provisioner has not written Secret district-a-postgres-connection yet \(\S+ \S*district-a-postgres\S* is not ready: Creating\)$/,
+          /^the provisioner has not written Secret district-a-postgres-connection yet \(\S+ \S*district-a-postgres\S* is not ready: Creating(?:; \S+ \S*district-a-postgres\S* is not ready: Creating)+\)$/,
         ) as unknown,
       });
       expect(conditionOf(ConditionType.CacheReady)).toMatchObject(secretMissing(connectionSecret.redis));
@@ -424,7 +424,7 @@ describe('computeStatus reports a Secret that exists without some required keys 
       status: 'False',
       reason: Reason.ClaimPending,
       message: expect.stringMatching(
-        /^the provisioner has not written key host of Secret district-a-postgres-connection yet \(\S+ \S*district-a-postgres\S* is not ready: Creating\)$/,
+        /^the provisioner has not written key host of Secret district-a-postgres-connection yet \(\S+ \S*district-a-postgres\S* is not ready: Creating(?:; \S+ \S*district-a-postgres\S* is not ready: Creating)+\)$/,
       ) as unknown,
     });
     expect(reasons(status)).not.toContain(Reason.ExternalSecretMissing);
