@@ -1,5 +1,5 @@
-import { loadConfig, type ConfigOf, type Setting } from '../lib/config/settings.js';
-import { withConnectionUrls } from '../lib/config/connection-urls.js';
+import type { ConfigOf, Setting } from '../lib/config/settings.js';
+import { loadConnectedConfig } from '../lib/config/connection-urls.js';
 import { boolean, integer, oneOf, port, redisUrl, url } from '../lib/config/parsers.js';
 import { importSpoolDirSetting } from './imports/settings.js';
 
@@ -161,5 +161,5 @@ export const apiSettings = {
 export type ApiConfig = ConfigOf<typeof apiSettings>;
 
 export function loadApiConfig(env: Readonly<Record<string, string | undefined>> = process.env): ApiConfig {
-  return loadConfig(apiSettings, withConnectionUrls(env));
+  return loadConnectedConfig(apiSettings, env);
 }

@@ -1,10 +1,9 @@
 import { apiSettings } from '../api/config.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
-import { connectionTarget } from '../lib/config/connection-urls.js';
+import { connectionTarget, loadConnectedConfig } from '../lib/config/connection-urls.js';
 import type { ConfigOf, SettingsSchema } from '../lib/config/settings.js';
 import { reportFailure } from './command-errors.js';
-import { loadCommandSettings } from './command-settings.js';
 
 const databaseSettings = { databaseUrl: apiSettings.databaseUrl };
 
@@ -25,7 +24,7 @@ export async function withDatabase<S extends SettingsSchema = typeof databaseSet
   let loaded: DatabaseCommandSettings<S>;
   try {
     // one load, so that every missing or malformed variable is reported at once
-    loaded = loadCommandSettings({ ...databaseSettings, ...settings }) as DatabaseCommandSettings<S>;
+    loaded = loadConnectedConfig({ ...databaseSettings, ...settings }) as DatabaseCommandSettings<S>;
   } catch (error) {
     return reportFailure(command, error);
   }

@@ -4,7 +4,7 @@ import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
 import { apiSettings } from '../api/config.js';
 import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
-import { loadCommandSettings } from './command-settings.js';
+import { loadConnectedConfig } from '../lib/config/connection-urls.js';
 
 /** What the migration needs: PostgreSQL only, so it runs without REDIS_URL. */
 const migrateSettings = {
@@ -15,7 +15,7 @@ const migrateSettings = {
 
 /** `rosterhub migrate`: what the operator's migration Job runs. Returns the exit code. */
 export async function runMigrateCommand(args: string[]): Promise<number> {
-  const config = loadSettingsOrExit('migrate', () => loadCommandSettings(migrateSettings));
+  const config = loadSettingsOrExit('migrate', () => loadConnectedConfig(migrateSettings));
   const logger = commandLogger('migrate', config);
   const database = await openWhenReachable(config.databaseUrl, logger, waitSeconds(args));
   if (!database) return 1;

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig, type ConfigOf, type Setting } from '../../lib/config/settings.js';
-import { withConnectionUrls } from '../../lib/config/connection-urls.js';
+import { ConfigError, type ConfigOf, type Setting } from '../../lib/config/settings.js';
+import { loadConnectedConfig } from '../../lib/config/connection-urls.js';
 import { boolean, integer, oneOf, text, url } from '../../lib/config/parsers.js';
 
 const optionalText = (doc: string, env: string): Setting<string> => ({
@@ -76,7 +76,7 @@ export type BackupConfig = ConfigOf<typeof backupSettings>;
 export function loadBackupConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): BackupConfig {
-  const config = loadConfig(backupSettings, withConnectionUrls(env));
+  const config = loadConnectedConfig(backupSettings, env);
   const needs: Record<BackupConfig['destination'], [keyof BackupConfig, string][]> = {
     pvc: [['dir', 'BACKUP_DIR']],
     s3: [['s3Bucket', 'BACKUP_S3_BUCKET']],

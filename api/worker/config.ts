@@ -1,5 +1,5 @@
-import { loadConfig, type ConfigOf, type Setting } from '../../lib/config/settings.js';
-import { withConnectionUrls } from '../../lib/config/connection-urls.js';
+import type { ConfigOf, Setting } from '../../lib/config/settings.js';
+import { loadConnectedConfig } from '../../lib/config/connection-urls.js';
 import { integer } from '../../lib/config/parsers.js';
 import { apiSettings } from '../config.js';
 import { importSpoolDirSetting } from '../imports/settings.js';
@@ -30,5 +30,5 @@ export type WorkerConfig = ConfigOf<typeof workerSettings>;
 export function loadWorkerConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): WorkerConfig {
-  return loadConfig(workerSettings, withConnectionUrls(env));
+  return loadConnectedConfig(workerSettings, env);
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from './settings.js';
+import { ConfigError, loadConfig, type ConfigOf, type SettingsSchema } from './settings.js';
 
 /**
  * Kubernetes hands the app its connection settings as separate variables (PGHOST, PGPASSWORD,
@@ -68,4 +68,15 @@ export function connectionTarget(url: string): string {
   const port = parsed.port || (DEFAULT_PORTS[parsed.protocol] ?? '');
   const path = parsed.pathname === '/' ? '' : parsed.pathname;
   return `${parsed.hostname}${port ? `:${port}` : ''}${path}`;
+}
+
+/**
+ * `loadConfig` for every RosterHub process (API, worker, backup, CLI commands): DATABASE_URL and
+ * REDIS_URL, when unset, are composed from the PG* and REDIS_* variables the operator's pods get.
+ */
+export function loadConnectedConfig<S extends SettingsSchema>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ConfigOf<S> {
+  return loadConfig(schema, withConnectionUrls(env));
 }

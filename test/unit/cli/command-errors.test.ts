@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../../../lib/config/settings.js';
 import { UsageError, exitCodeFor, reportFailure } from '../../../cli/command-errors.js';
-import { loadCommandSettings } from '../../../cli/command-settings.js';
+import { loadConnectedConfig } from '../../../lib/config/connection-urls.js';
 import { apiSettings } from '../../../api/config.js';
 
 function parseArgsError(): unknown {
@@ -33,7 +33,7 @@ describe('rosterhub command exit codes and messages', () => {
   });
 
   it('When only the parts are set, then command settings get the same composed URLs as the API', () => {
-    const settings = loadCommandSettings(
+    const settings = loadConnectedConfig(
       { databaseUrl: apiSettings.databaseUrl, redisUrl: apiSettings.redisUrl },
       { PGHOST: 'db', PGUSER: 'app', PGPASSWORD: 'p/w', REDIS_HOST: 'cache', REDIS_PASSWORD: 'k+=' },
     );
