@@ -183,6 +183,20 @@ function dataServiceHealth(
   return { ready: true, reason: Reason.Available, message: `${label} is available` };
 }
 
+/** BackupScheduled: disabled, missing credentials, or whether the CronJob exists yet. */
+function backupCondition(inputs: StatusInputs, cronJob: string): DesiredCondition {
+  const { backup } = inputs.instance.spec;
+  const scheduled = (ok: boolean, reason: string, message: string) =>
+    condition(ConditionType.BackupScheduled, ok, reason, message, inputs.generation);
+  if (!backup.enabled) return scheduled(false, Reason.Disabled, 'backups are disabled (spec.backup.enabled)');
+  const missing = inputs.missingSecrets.filter((secret) => secret.component === 'backup');
+  if (missing.length > 0)
+    return scheduled(false, Reason.ExternalSecretMissing, missingSecretsMessage(missing));
+  return inputs.observed.get('batch/v1', 'CronJob', cronJob)
+    ? scheduled(true, Reason.Scheduled, `CronJob ${cronJob} runs "${backup.schedule}"`)
+    : scheduled(false, Reason.Progressing, `CronJob ${cronJob} does not exist yet`);
+}
+
 /** Computes conditions, phase and endpoints from what was planned and what the cluster shows. */
 export function computeStatus(inputs: StatusInputs): DesiredStatus {
   const { instance, generation, plan, observed } = inputs;
@@ -245,39 +259,7 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
         generation,
       );
 
-  const backupCronJob = observed.get('batch/v1', 'CronJob', names.backupCronJob);
-  const backupSecretsMissing = inputs.missingSecrets.filter((secret) => secret.component === 'backup');
-  const backup = !spec.backup.enabled
-    ? condition(
-        ConditionType.BackupScheduled,
-        false,
-        Reason.Disabled,
-        'backups are disabled (spec.backup.enabled)',
-        generation,
-      )
-    : backupSecretsMissing.length > 0
-      ? condition(
-          ConditionType.BackupScheduled,
-          false,
-          Reason.ExternalSecretMissing,
-          missingSecretsMessage(backupSecretsMissing),
-          generation,
-        )
-      : backupCronJob
-        ? condition(
-            ConditionType.BackupScheduled,
-            true,
-            Reason.Scheduled,
-            `CronJob ${names.backupCronJob} runs "${spec.backup.schedule}"`,
-            generation,
-          )
-        : condition(
-            ConditionType.BackupScheduled,
-            false,
-            Reason.Progressing,
-            `CronJob ${names.backupCronJob} does not exist yet`,
-            generation,
-          );
+  const backup = backupCondition(inputs, names.backupCronJob);
 
   const serviceMonitorServed = !inputs.notServed.has(serviceMonitorKind);
   const monitoring = !spec.monitoring.serviceMonitor.enabled
