@@ -47,15 +47,7 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
 fi
 
 # --- 2. Fast path: stamped folder for exactly these versions. ---------------------------
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}"
-[[ "$CACHE" == /* ]] || CACHE="$HOME/.cache"   # XDG spec: ignore relative paths
-ROOT="$CACHE/rosterhub/k8s-testbin"
-OUT="$ROOT/$KV"
-if stamped; then
-  log "up to date ($KEY): $OUT"
-  printf '%s\n' "$OUT" >&3
-  exit 0
-fi
+use_cache_folder "$KV"
 
 # --- 3. Build. ----------------------------------------------------------------------------
 start_build

@@ -1,7 +1,7 @@
 # Shared steps of the scripts that build Kubernetes test binaries from the Go module proxy
 # (k8s-testbin.sh: the control plane; node-testbin.sh: a real node). Sourced, never run.
-# The sourcing script sets TAG (log prefix), BINS (what it publishes), KEY (the version key
-# stamped into .stamp), ROOT (the cache folder) and OUT (ROOT/<version>), and sends stdout to fd 3.
+# The sourcing script sets TAG (log prefix and cache folder name), BINS (what it publishes) and
+# KEY (the version key stamped into .stamp), sends stdout to fd 3, then calls use_cache_folder.
 #
 # Why wrapper modules: k8s.io/kubernetes requires its staging modules (k8s.io/api, …) at
 # v0.0.0 and maps them with `replace … => ./staging/src/…`, so
@@ -31,6 +31,20 @@ have_all() { # $1 = folder; true when every binary of BINS is there and executab
   [[ -z "${EXTRA_FILE:-}" || -f "$1/$EXTRA_FILE" ]]
 }
 stamped() { [[ -f "$OUT/.stamp" && "$(head -n1 "$OUT/.stamp")" == "$KEY" ]] && have_all "$OUT"; }
+
+# use_cache_folder VERSION — sets ROOT (rosterhub/$TAG under the XDG cache) and OUT
+# (ROOT/VERSION); when OUT is stamped with KEY and complete, prints it and exits 0.
+use_cache_folder() {
+  local cache="${XDG_CACHE_HOME:-$HOME/.cache}"
+  [[ "$cache" == /* ]] || cache="$HOME/.cache"   # XDG spec: ignore relative paths
+  ROOT="$cache/rosterhub/$TAG"
+  OUT="$ROOT/$1"
+  if stamped; then
+    log "up to date ($KEY): $OUT"
+    printf '%s\n' "$OUT" >&3
+    exit 0
+  fi
+}
 
 # Checks Go, takes the per-version build lock, and makes WORK and PARTIAL. Exits 0 (printing
 # OUT) when another run finished the same build while this one waited for the lock.

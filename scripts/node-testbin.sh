@@ -27,15 +27,7 @@ TAG=node-testbin
 exec 3>&1 1>&2
 trap on_exit EXIT
 
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}"
-[[ "$CACHE" == /* ]] || CACHE="$HOME/.cache"
-ROOT="$CACHE/rosterhub/node-testbin"
-OUT="$ROOT/$KV"
-if stamped; then
-  log "up to date ($KEY): $OUT"
-  printf '%s\n' "$OUT" >&3
-  exit 0
-fi
+use_cache_folder "$KV"
 
 start_build
 log "building $KEY into $OUT; cold ≈ 8 min on 2 cores (kubelet+kube-proxy ≈ 1.5 min with the control plane's Go cache warm)"
