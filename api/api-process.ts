@@ -106,7 +106,6 @@ export class ApiProcess {
       database,
       metrics,
       auth: oneRoster.auth,
-      spoolDir: config.importSpoolDir,
       maxUploadBytes: config.importMaxUploadBytes,
     });
     await imports.start();

@@ -1,7 +1,6 @@
 import type { ConfigOf, Setting } from '../lib/config/settings.js';
 import { loadConnectedConfig } from '../lib/config/connection-urls.js';
 import { boolean, integer, oneOf, port, redisUrl, url } from '../lib/config/parsers.js';
-import { importSpoolDirSetting } from './imports/settings.js';
 
 /** Every setting of the API process: the README's table is generated from this. */
 export const apiSettings = {
@@ -149,7 +148,6 @@ export const apiSettings = {
     default: 60,
     parse: integer({ min: 1, max: 86_400 }),
   } satisfies Setting<number>,
-  importSpoolDir: importSpoolDirSetting,
   importMaxUploadBytes: {
     env: 'IMPORT_MAX_UPLOAD_BYTES',
     doc: 'Largest CSV package (zip) POST /rosterhub/v1/imports accepts; larger uploads answer 413',

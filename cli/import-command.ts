@@ -1,16 +1,11 @@
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { apiSettings } from '../api/config.js';
-import {
-  hashFolder,
-  importQueue,
-  spoolZipFile,
-  submitImport,
-  type SpooledPackage,
-} from '../api/imports/import-queue.js';
+import { importQueue, submitImport } from '../api/imports/import-queue.js';
 import { ImportJobStore, type ImportJobView } from '../api/imports/job-store.js';
-import { importSpoolDirSetting } from '../api/imports/settings.js';
+import { PackageStore, type StoredPackage } from '../api/imports/package-store.js';
 import { UsageError } from './command-errors.js';
 import { printJson, withDatabase } from './database-command.js';
 import { ProgressView } from './import-progress.js';
@@ -18,7 +13,7 @@ import { connectRedis } from './redis-connection.js';
 
 const USAGE = 'usage: rosterhub import <package.zip|folder> [--dry-run] [--strict] [--no-wait]';
 const FINISHED = new Set(['completed', 'rejected', 'failed']);
-const importSettings = { redisUrl: apiSettings.redisUrl, spoolDir: importSpoolDirSetting };
+const importSettings = { redisUrl: apiSettings.redisUrl };
 
 /** Prints a rejected job's problems on stderr, one per line, with the totals. */
 function printProblems(job: ImportJobView): void {
@@ -37,8 +32,8 @@ function printProblems(job: ImportJobView): void {
 }
 
 /**
- * `rosterhub import`: queues a package for the worker (a zip is copied into the spool folder; a
- * folder is hashed and read in place), then follows the job with a progress bar. Exit 0 when it
+ * `rosterhub import`: stores a package (a zip, or the files of a folder) in PostgreSQL, where
+ * the worker reads it from any Pod, queues it, then follows the job with a progress bar. Exit 0 when it
  * was applied (or changed nothing, or passed a dry run), 1 when rejected or failed (or PostgreSQL
  * or Redis cannot be reached), 2 on bad usage or configuration.
  */
@@ -70,15 +65,17 @@ export async function runImportCommand(args: string[]): Promise<number> {
       const queue = importQueue(redis);
       queue.on('error', () => undefined);
       try {
-        let spooled: SpooledPackage;
+        const packages = new PackageStore(database.pool);
+        let isFolder: boolean;
         try {
-          spooled = (await stat(path)).isDirectory()
-            ? await hashFolder(path)
-            : await spoolZipFile(settings.spoolDir, path);
+          isFolder = (await stat(path)).isDirectory();
         } catch (error) {
           throw new UsageError(`cannot read ${path}: ${(error as Error).message}`);
         }
-        const { job, queued } = await submitImport(database.pool, queue, spooled, {
+        const stored: StoredPackage = isFolder
+          ? await packages.saveFolder(path)
+          : await packages.saveZip(createReadStream(path, { highWaterMark: 1 << 20 }));
+        const { job, queued } = await submitImport(database.pool, queue, stored, {
           dryRun: parsed.values['dry-run'],
           strict: parsed.values.strict,
         });

@@ -4,7 +4,7 @@ import { LOAD_ORDER } from './file-specs.js';
 import { checkPackage } from './package-checks.js';
 import { checkManifest } from './manifest.js';
 import { mergePackage, type MergeCounts } from './merge.js';
-import { PackageFormatError, openPackage, type PackageReader } from './package-reader.js';
+import { PackageFormatError, isStorageFailure, type PackageReader } from './package-reader.js';
 import { ProblemCollector, type ProblemReport } from './problems.js';
 import { createStageSql, stageTable } from './stage-tables.js';
 import { stageFile } from './csv-stage.js';
@@ -47,7 +47,8 @@ export interface ImportResult {
 
 export interface ImportOptions {
   databaseUrl: string;
-  path: string;
+  /** Opens the package (a stored one, or a file or folder in tests and tools). */
+  open: () => Promise<PackageReader>;
   dryRun: boolean;
   strict: boolean;
   onProgress?: (progress: ImportProgress) => void;
@@ -109,7 +110,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
   let reader: PackageReader;
   let manifestText: string | undefined;
   try {
-    reader = await openPackage(options.path);
+    reader = await options.open();
   } catch (error) {
     if (!(error instanceof PackageFormatError)) throw error;
     problems.error({ file: 'package', rule: 'package-format', message: error.message });
@@ -186,6 +187,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
           await client.query('release savepoint rh_stage');
         } catch (error) {
           source.destroy();
+          if (isStorageFailure(error)) throw error;
           await client.query('rollback to savepoint rh_stage');
           problems.error({
             file: `${file}.csv`,

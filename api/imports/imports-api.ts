@@ -16,7 +16,6 @@ export interface ImportsApiDependencies {
   database: Database;
   metrics: ApiMetrics;
   auth: AuthService;
-  spoolDir: string;
   maxUploadBytes: number;
 }
 
@@ -54,7 +53,6 @@ export class ImportsApi {
     importRoutes(router, {
       db: this.deps.database.pool,
       queue: this.queue,
-      spoolDir: this.deps.spoolDir,
       maxUploadBytes: this.deps.maxUploadBytes,
       admin,
     });

@@ -23,7 +23,7 @@ export interface ImportJobView {
 interface Row {
   id: string;
   state: JobState;
-  package_path: string;
+  package_id: string | null;
   package_sha256: string;
   package_bytes: string;
   dry_run: boolean;
@@ -43,7 +43,7 @@ interface Row {
 /** What a new job is made of. */
 export interface NewJob {
   id: string;
-  packagePath: string;
+  packageId: string;
   sha256: string;
   bytes: number;
   dryRun: boolean;
@@ -95,24 +95,31 @@ export class ImportJobStore {
     return row ? view(row) : undefined;
   }
 
-  async packagePath(id: string): Promise<string | undefined> {
-    const result = await this.db.query<{ package_path: string }>(
-      'select package_path from import_jobs where id = $1',
+  /** The stored package of a job (none once the job finished, or for jobs of earlier versions). */
+  async packageId(id: string): Promise<string | undefined> {
+    const result = await this.db.query<{ package_id: string | null }>(
+      'select package_id from import_jobs where id = $1',
       [id],
     );
-    return result.rows[0]?.package_path;
+    return result.rows[0]?.package_id ?? undefined;
   }
 
-  /** Creates the job, or resets a finished one to queued (a new run of the same package). */
-  async upsertQueued(job: NewJob): Promise<void> {
-    await this.db.query(
-      `insert into import_jobs (id, state, package_path, package_sha256, package_bytes, dry_run, strict)
+  /**
+   * Creates the job, or resets a finished one to queued (a new run of the same package).
+   * Returns the package the job had before, which the caller removes.
+   */
+  async upsertQueued(job: NewJob): Promise<string | undefined> {
+    const result = await this.db.query<{ previous: string | null }>(
+      `with previous as (select package_id from import_jobs where id = $1)
+       insert into import_jobs (id, state, package_id, package_sha256, package_bytes, dry_run, strict)
        values ($1, 'queued', $2, $3, $4, $5, $6)
-       on conflict (id) do update set state = 'queued', package_path = excluded.package_path, attempts = 0,
-         progress = null, result = null, outcome = null, rows = null, data_version = null, error = null,
-         created_at = now(), started_at = null, finished_at = null`,
-      [job.id, job.packagePath, job.sha256, job.bytes, job.dryRun, job.strict],
+       on conflict (id) do update set state = 'queued', package_id = excluded.package_id, package_path = null,
+         attempts = 0, progress = null, result = null, outcome = null, rows = null, data_version = null,
+         error = null, created_at = now(), started_at = null, finished_at = null
+       returning (select package_id from previous) as previous`,
+      [job.id, job.packageId, job.sha256, job.bytes, job.dryRun, job.strict],
     );
+    return result.rows[0]?.previous ?? undefined;
   }
 
   /** A run starts: every run counts, also one that resumes a job whose worker died (a stall). */

@@ -12,6 +12,26 @@ export class PackageFormatError extends Error {
   }
 }
 
+/** The stored package a job refers to is gone (removed after its job finished, or never complete). */
+export class PackageMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PackageMissingError';
+  }
+}
+
+/** Reading a stored package failed for a reason outside it (the database): worth a retry. */
+export class PackageStorageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PackageStorageError';
+  }
+}
+
+/** Errors of the storage, not of the package's content: passed on, never reported as a bad package. */
+export const isStorageFailure = (error: unknown): boolean =>
+  error instanceof PackageMissingError || error instanceof PackageStorageError;
+
 /** The files of a package: a zip or a folder. `close()` is idempotent. */
 export interface PackageReader {
   /** Entry names at the root (files only). */
@@ -24,23 +44,31 @@ export interface PackageReader {
   close(): void;
 }
 
-async function openZip(path: string): Promise<PackageReader> {
+/** The options every zip is opened with: entries one at a time, sizes checked while reading. */
+export const ZIP_OPTIONS: yauzl.Options = {
+  lazyEntries: true,
+  autoClose: false,
+  validateEntrySizes: true,
+  strictFileNames: false,
+};
+
+/** Opens a zip, turning what yauzl reports into a PackageFormatError. */
+export async function openZipWith(open: () => Promise<yauzl.ZipFile>): Promise<PackageReader> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.openPromise(path, {
-      lazyEntries: true,
-      autoClose: false,
-      validateEntrySizes: true,
-      strictFileNames: false,
-    });
+    zip = await open();
   } catch (error) {
+    if (isStorageFailure(error)) throw error;
     throw new PackageFormatError(
       `not a readable zip file (truncated or not a zip?): ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
+  return zipReader(zip);
+}
+
+/** The entries of an open zip as a PackageReader (the zip is closed on failure). */
+async function zipReader(zip: yauzl.ZipFile): Promise<PackageReader> {
   const entries = new Map<string, yauzl.Entry>();
   const nested: string[] = [];
   try {
@@ -59,6 +87,7 @@ async function openZip(path: string): Promise<PackageReader> {
     });
   } catch (error) {
     zip.close();
+    if (isStorageFailure(error)) throw error;
     throw new PackageFormatError(`the zip's directory is damaged: ${(error as Error).message}`, {
       cause: error,
     });
@@ -73,6 +102,7 @@ async function openZip(path: string): Promise<PackageReader> {
       try {
         return await zip.openReadStreamPromise(entry);
       } catch (error) {
+        if (isStorageFailure(error)) throw error;
         throw new PackageFormatError(`cannot read ${name} from the zip: ${(error as Error).message}`, {
           cause: error,
         });
@@ -114,5 +144,5 @@ export async function openPackage(path: string): Promise<PackageReader> {
       cause: error,
     });
   }
-  return info.isDirectory() ? openDirectory(path) : openZip(path);
+  return info.isDirectory() ? openDirectory(path) : openZipWith(() => yauzl.openPromise(path, ZIP_OPTIONS));
 }

@@ -4,13 +4,8 @@ import type { RequestHandler, Router } from 'express';
 import type { Queue } from 'bullmq';
 import { AppError, BadRequestError, NotFoundError } from '../errors.js';
 import type { Queryable } from '../data/data-version.js';
-import {
-  PackageTooLargeError,
-  spoolUpload,
-  submitImport,
-  type ImportJobData,
-  type SpooledPackage,
-} from '../imports/import-queue.js';
+import { submitImport, type ImportJobData } from '../imports/import-queue.js';
+import { PackageStore, PackageTooLargeError, type StoredPackage } from '../imports/package-store.js';
 import { ImportJobStore } from '../imports/job-store.js';
 
 /** Where the admin endpoints live. */
@@ -19,18 +14,17 @@ export const ADMIN_BASE = '/rosterhub/v1';
 export interface ImportRoutesContext {
   db: Queryable;
   queue: Queue<ImportJobData>;
-  spoolDir: string;
   maxUploadBytes: number;
   admin: RequestHandler;
 }
 
 const truthy = (value: string | undefined): boolean => value === 'true' || value === '1';
 
-/** Reads the multipart body: the `package` file (a zip) into the spool, plus `dryRun`/`strict` fields. */
+/** Reads the multipart body: the `package` file (a zip) into the package store, plus `dryRun`/`strict` fields. */
 function receive(
   req: Readable & { headers: Record<string, string | string[] | undefined> },
   ctx: ImportRoutesContext,
-): Promise<{ spooled: SpooledPackage; fields: Record<string, string> }> {
+): Promise<{ stored: StoredPackage; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -42,7 +36,7 @@ function receive(
       return;
     }
     const fields: Record<string, string> = {};
-    let upload: Promise<SpooledPackage> | undefined;
+    let upload: Promise<StoredPackage> | undefined;
     parser.on('field', (name, value) => {
       fields[name] = value;
     });
@@ -51,7 +45,7 @@ function receive(
         stream.resume();
         return;
       }
-      upload = spoolUpload(ctx.spoolDir, stream, ctx.maxUploadBytes);
+      upload = new PackageStore(ctx.db).saveZip(stream, ctx.maxUploadBytes);
       upload.catch(() => req.unpipe(parser));
     });
     parser.on('error', (error: Error) =>
@@ -62,7 +56,7 @@ function receive(
         reject(new BadRequestError('the multipart body has no file field named "package"'));
         return;
       }
-      upload.then((spooled) => resolve({ spooled, fields }), reject);
+      upload.then((stored) => resolve({ stored, fields }), reject);
     });
     req.pipe(parser);
   });
@@ -80,7 +74,7 @@ export function importRoutes(router: Router, ctx: ImportRoutesContext): void {
         throw new AppError(error.message, 'PAYLOAD_TOO_LARGE', 413, 'invaliddata');
       throw error;
     }
-    const { job, queued } = await submitImport(ctx.db, ctx.queue, received.spooled, {
+    const { job, queued } = await submitImport(ctx.db, ctx.queue, received.stored, {
       dryRun: truthy(received.fields.dryRun),
       strict: truthy(received.fields.strict),
     });

@@ -2,7 +2,6 @@ import type { ConfigOf, Setting } from '../../lib/config/settings.js';
 import { loadConnectedConfig } from '../../lib/config/connection-urls.js';
 import { integer } from '../../lib/config/parsers.js';
 import { apiSettings } from '../config.js';
-import { importSpoolDirSetting } from '../imports/settings.js';
 
 /** Every setting of the import worker (`rosterhub worker`). */
 export const workerSettings = {
@@ -10,7 +9,6 @@ export const workerSettings = {
   redisUrl: apiSettings.redisUrl,
   logLevel: apiSettings.logLevel,
   logFormat: apiSettings.logFormat,
-  importSpoolDir: importSpoolDirSetting,
   lockDurationMs: {
     env: 'WORKER_LOCK_DURATION_MS',
     doc: 'How long a job lock lasts without renewal: a killed worker’s job is picked up again after about this long',
@@ -22,6 +20,12 @@ export const workerSettings = {
     doc: 'How often the worker looks for import jobs the queue lost (e.g. Redis restarted without persistence) and queues them again',
     default: 30_000,
     parse: integer({ min: 500, max: 3_600_000 }),
+  } satisfies Setting<number>,
+  shutdownTimeoutMs: {
+    env: 'WORKER_SHUTDOWN_TIMEOUT_MS',
+    doc: 'How long the worker waits on SIGTERM for its running import before giving it up to another worker (set it a little under the termination grace period)',
+    default: 25_000,
+    parse: integer({ min: 0, max: 3_600_000 }),
   } satisfies Setting<number>,
 };
 

@@ -1,5 +1,3 @@
-import { rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -9,6 +7,8 @@ import { migrate } from '../db/migrate.js';
 import { runImport, type ImportProgress } from '../imports/importer.js';
 import { IMPORT_QUEUE, importJobOptions, type ImportJobData } from '../imports/import-queue.js';
 import { ImportJobStore } from '../imports/job-store.js';
+import { PackageMissingError } from '../imports/package-reader.js';
+import { PackageStore } from '../imports/package-store.js';
 import type { WorkerConfig } from './config.js';
 
 /** What a job returns to BullMQ (small: the report lives in PostgreSQL). */
@@ -71,9 +71,10 @@ export class ImportWorker {
       this.logger.warn(`import ${job.data.id} failed${final ? '' : '; it will be retried'}`, {
         error: error.message,
       });
-      void store
-        .fail(job.data.id, final ? 'failed' : 'retrying', error.message)
-        .catch((failure: unknown) => this.logger.warn('cannot record the failure', { error: failure }));
+      void (async () => {
+        await store.fail(job.data.id, final ? 'failed' : 'retrying', error.message);
+        if (final) await this.#removePackage(store, job.data.id);
+      })().catch((failure: unknown) => this.logger.warn('cannot record the failure', { error: failure }));
     });
     void this.#worker.run();
     await this.#reconcile(store);
@@ -81,11 +82,16 @@ export class ImportWorker {
     this.logger.info('import worker started', { queue: IMPORT_QUEUE });
   }
 
-  /** Queues again the unfinished jobs the queue does not have (lost with Redis' data). */
+  /**
+   * Queues again the unfinished jobs the queue does not have (lost with Redis' data), and
+   * removes stored packages no unfinished job needs (an upload cut off, a submit that failed).
+   */
   async #reconcile(store: ImportJobStore): Promise<void> {
     const queue = this.#queue;
-    if (!queue) return;
+    if (!queue || !this.#pool) return;
     try {
+      const removed = await new PackageStore(this.#pool).removeOrphans();
+      if (removed > 0) this.logger.info(`removed ${removed} stored packages no import needs`);
       const minAge = Math.ceil(this.config.reconcileIntervalMs / 1000);
       for (const job of await store.unfinished(minAge)) {
         if (await queue.getJob(job.id)) continue;
@@ -101,13 +107,19 @@ export class ImportWorker {
     const { id } = job.data;
     const record = await store.find(id);
     if (!record) throw new UnrecoverableError(`there is no record of import ${id}`);
+    const pool = this.#pool;
+    if (!pool) throw new Error('the worker is not started');
+    const packages = new PackageStore(pool);
     if (['completed', 'rejected', 'failed'].includes(record.state)) {
       // a previous attempt finished (its transaction committed) but the queue did not hear of it
       this.logger.info(`import ${id} had already finished (${record.state}); nothing to do`);
       return { outcome: record.outcome ?? record.state, rows: record.rows ?? 0 };
     }
-    const path = await store.packagePath(id);
-    if (!path) throw new UnrecoverableError(`import ${id} has no package`);
+    const packageId = await store.packageId(id);
+    if (!packageId)
+      throw new UnrecoverableError(
+        `import ${id} has no stored package (queued by a version that kept packages on a Pod's disk?); upload it again`,
+      );
     await store.markActive(id, job.attemptsMade + 1);
     this.logger.info(`import ${id} started`, { attempt: job.attemptsMade + 1 });
     let last = 0;
@@ -121,15 +133,18 @@ export class ImportWorker {
     };
     const result = await runImport({
       databaseUrl: this.config.databaseUrl,
-      path,
+      open: () => packages.open(packageId),
       dryRun: record.dryRun,
       strict: record.strict,
       onProgress,
       beforeCommit: (client, done) => store.finish(client, id, 'completed', done),
+    }).catch((error: unknown) => {
+      // a package that is gone stays gone: retrying cannot help
+      throw error instanceof PackageMissingError ? new UnrecoverableError(error.message) : error;
     });
-    if ((result.outcome === 'rejected' || result.outcome === 'dry-run') && this.#pool)
-      await store.finish(this.#pool, id, result.outcome === 'rejected' ? 'rejected' : 'completed', result);
-    await this.#removeSpooled(path);
+    if (result.outcome === 'rejected' || result.outcome === 'dry-run')
+      await store.finish(pool, id, result.outcome === 'rejected' ? 'rejected' : 'completed', result);
+    await this.#removePackage(store, id);
     this.logger.info(`import ${id} ${result.outcome}`, {
       rows: result.rows,
       errors: result.report.totals.errors,
@@ -140,14 +155,20 @@ export class ImportWorker {
     return { outcome: result.outcome, rows: result.rows };
   }
 
-  /** Uploaded packages are removed once their job is done; folders given by path are not. */
-  async #removeSpooled(path: string): Promise<void> {
-    if (dirname(resolve(path)) === resolve(this.config.importSpoolDir) && path.endsWith('.zip'))
-      await rm(path, { force: true }).catch(() => undefined);
+  /** A job's package is removed once the job is done (a failed removal is left to #reconcile). */
+  async #removePackage(store: ImportJobStore, id: string): Promise<void> {
+    const packageId = await store.packageId(id);
+    if (packageId && this.#pool)
+      await new PackageStore(this.#pool)
+        .remove(packageId)
+        .catch((error: unknown) => this.logger.warn(`cannot remove the package of import ${id}`, { error }));
   }
 
-  /** Stops taking jobs and waits up to `timeoutMs` for the running one (then gives it up). */
-  close(timeoutMs = 25_000): Promise<void> {
+  /**
+   * Stops taking jobs and waits up to `timeoutMs` for the running one. A run given up rolls back
+   * when the process exits, and another worker takes the job over once its lock expires.
+   */
+  close(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#timer);
       if (this.#worker) {

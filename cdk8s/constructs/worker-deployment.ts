@@ -11,6 +11,12 @@ import { appPodTemplate, type AppConnections } from './app-pod.js';
  */
 export const workerNodeOptions = '--max-semi-space-size=8';
 
+/** How long a worker Pod may take to stop: long enough for most imports in progress to finish. */
+export const WORKER_GRACE_SECONDS = 300;
+
+/** The worker gives a running import up this long before the kubelet would kill it, to exit cleanly. */
+export const WORKER_SHUTDOWN_MARGIN_SECONDS = 10;
+
 /** Props of {@link WorkerDeployment}. */
 export interface WorkerDeploymentProps {
   readonly context: InstanceContext;
@@ -22,8 +28,9 @@ export interface WorkerDeploymentProps {
 
 /**
  * Background import workers (`rosterhub worker`). The HorizontalPodAutoscaler owns the replica
- * count, so `replicas` is never emitted: re-applying it would fight the autoscaler. A long grace period lets an import in
- * progress finish on SIGTERM (BullMQ's `close()` waits for active jobs).
+ * count, so `replicas` is never emitted: re-applying it would fight the autoscaler. A long grace
+ * period lets an import in progress finish on SIGTERM; the worker waits for it almost that long
+ * (WORKER_SHUTDOWN_TIMEOUT_MS), then exits so that another worker takes the job over.
  */
 export class WorkerDeployment extends Construct {
   constructor(scope: Construct, id: string, props: WorkerDeploymentProps) {
@@ -47,12 +54,18 @@ export class WorkerDeployment extends Construct {
           component: 'worker',
           containerName: 'worker',
           args: ['worker'],
-          env: [{ name: 'NODE_OPTIONS', value: workerNodeOptions }],
+          env: [
+            { name: 'NODE_OPTIONS', value: workerNodeOptions },
+            {
+              name: 'WORKER_SHUTDOWN_TIMEOUT_MS',
+              value: String((WORKER_GRACE_SECONDS - WORKER_SHUTDOWN_MARGIN_SECONDS) * 1000),
+            },
+          ],
           resources: spec.worker.resources,
           serviceAccountName: props.serviceAccountName,
           connections: props.connections,
           configMapName: props.configMapName,
-          terminationGracePeriodSeconds: 300,
+          terminationGracePeriodSeconds: WORKER_GRACE_SECONDS,
           podAnnotations: { [annotationKeys.configHash]: props.configHash },
         }),
       },

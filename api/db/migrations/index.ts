@@ -4,6 +4,7 @@ import { Migration0003Credentials } from './0003-credentials.js';
 import { Migration0004Imports } from './0004-imports.js';
 import { Migration0005RenderedDocuments } from './0005-rendered-documents.js';
 import { Migration0006DocumentsRenderedByWriters } from './0006-documents-rendered-by-writers.js';
+import { Migration0007ImportPackages } from './0007-import-packages.js';
 
 /** Every migration in order. A new migration is a new file here, appended at the end. */
 export const migrationsList = [
@@ -13,6 +14,7 @@ export const migrationsList = [
   { name: '0004-imports', class: Migration0004Imports },
   { name: '0005-rendered-documents', class: Migration0005RenderedDocuments },
   { name: '0006-documents-rendered-by-writers', class: Migration0006DocumentsRenderedByWriters },
+  { name: '0007-import-packages', class: Migration0007ImportPackages },
 ];
 
 export const MIGRATIONS_TABLE = 'rosterhub_migrations';

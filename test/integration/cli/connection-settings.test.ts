@@ -28,7 +28,7 @@ let pgParts: Record<string, string>;
 let redisParts: Record<string, string>;
 
 function run(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return startCli(args, { IMPORT_SPOOL_DIR: join(work, 'spool'), ...env }).done;
+  return startCli(args, env).done;
 }
 
 beforeAll(async () => {
@@ -72,10 +72,7 @@ describe('rosterhub CLI connection settings, as a pod passes them', () => {
   });
 
   it('When only PG* and REDIS_* variables are set, then import --dry-run is checked by the worker and exits 0', async () => {
-    const worker = new ImportWorker(
-      loadWorkerConfig({ ...pgParts, ...redisParts, IMPORT_SPOOL_DIR: join(work, 'spool') }),
-      memoryLogger().logger,
-    );
+    const worker = new ImportWorker(loadWorkerConfig({ ...pgParts, ...redisParts }), memoryLogger().logger);
     await worker.start();
     try {
       const imported = await run(['import', '--dry-run', join(work, 'package')], {

@@ -8,8 +8,8 @@ import { loadDistrict } from '../../../api/data/bulk-loader.js';
 import { DOCUMENT_RESOURCES, TABLES, objectText } from '../../../api/data/sql-builder.js';
 import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
-import { runImport } from '../../../api/imports/importer.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { importStored } from './support.js';
 
 let database: TestDatabase;
 let work: string;
@@ -52,7 +52,12 @@ describe('stored documents', () => {
   it('When a package is imported into empty tables and then a changed one over them, then every stored document is exactly what the read path renders', async () => {
     const first = join(work, 'first');
     await writeCsvPackage(generateDistrict(SIZES.small, 1), first);
-    const applied = await runImport({ databaseUrl: database.url, path: first, dryRun: false, strict: false });
+    const applied = await importStored({
+      databaseUrl: database.url,
+      path: first,
+      dryRun: false,
+      strict: false,
+    });
     expect(applied.outcome).toBe('applied');
     expect(await staleDocuments()).toEqual(none);
 
@@ -70,7 +75,7 @@ describe('stored documents', () => {
     const enrollments = (await readFile(join(second, 'enrollments.csv'), 'utf8')).split('\r\n');
     enrollments.splice(1, 1);
     await writeFile(join(second, 'enrollments.csv'), enrollments.join('\r\n'));
-    const changed = await runImport({
+    const changed = await importStored({
       databaseUrl: database.url,
       path: second,
       dryRun: false,

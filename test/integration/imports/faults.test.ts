@@ -68,7 +68,6 @@ function startWorkerProcess(stack: ImportStack, redisUrl: string): ChildProcess 
       ...process.env,
       DATABASE_URL: stack.database.url,
       REDIS_URL: redisUrl,
-      IMPORT_SPOOL_DIR: stack.spoolDir,
       WORKER_LOCK_DURATION_MS: '2000',
       WORKER_RECONCILE_INTERVAL_MS: '1000',
       LOG_LEVEL: 'warn',

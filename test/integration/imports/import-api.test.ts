@@ -8,9 +8,9 @@ import { loadDistrict } from '../../../api/data/bulk-loader.js';
 import { exportPackage } from '../../../api/exports/exporter.js';
 import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
-import { runImport } from '../../../api/imports/importer.js';
 import { OwnRedisServer } from '../../helpers/redis-server.js';
 import {
+  importStored,
   postPackage,
   rosterGet,
   startImportStack,
@@ -223,7 +223,7 @@ describe('export', () => {
         const target = targets[index]!;
         const zipPath = join(work, `export-${mode}.zip`);
         await pipeline(await exportPackage(source.database.url, mode), createWriteStream(zipPath));
-        const result = await runImport({
+        const result = await importStored({
           databaseUrl: target.database.url,
           path: zipPath,
           dryRun: false,

@@ -11,9 +11,9 @@ import { migrate } from '../../../api/db/migrate.js';
 import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
 import { MAX_RECORD_CHARS } from '../../../api/imports/csv-stage.js';
-import { runImport, type ImportResult } from '../../../api/imports/importer.js';
+import type { ImportResult } from '../../../api/imports/importer.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { zipFolder } from './support.js';
+import { importStored, zipFolder } from './support.js';
 
 jest.setTimeout(300_000);
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 const dryRun = (path: string): Promise<ImportResult> =>
-  runImport({ databaseUrl: database.url, path, dryRun: true, strict: false });
+  importStored({ databaseUrl: database.url, path, dryRun: true, strict: false });
 
 const rules = (result: ImportResult): [string, string][] => result.report.errors.map((p) => [p.file, p.rule]);
 
@@ -169,7 +169,7 @@ describe('malformed input', () => {
     const broken = await variant('broken-for-real', 'users.csv', (original) =>
       Buffer.from(original.toString('utf8'), 'latin1'),
     );
-    const rejected = await runImport({
+    const rejected = await importStored({
       databaseUrl: database.url,
       path: broken,
       dryRun: false,
@@ -177,7 +177,12 @@ describe('malformed input', () => {
     });
     expect(rejected.outcome).toBe('rejected');
     expect(await usersStored()).toBe(0);
-    const applied = await runImport({ databaseUrl: database.url, path: valid, dryRun: false, strict: false });
+    const applied = await importStored({
+      databaseUrl: database.url,
+      path: valid,
+      dryRun: false,
+      strict: false,
+    });
     expect(applied.outcome).toBe('applied');
     expect(await usersStored()).toBeGreaterThan(0);
   });

@@ -1,11 +1,14 @@
 import { once } from 'node:events';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import yazl from 'yazl';
 import { CredentialsRepository } from '../../../api/data/credentials-repository.js';
+import { runImport, type ImportOptions, type ImportResult } from '../../../api/imports/importer.js';
 import type { ImportJobView } from '../../../api/imports/job-store.js';
+import { PackageStore } from '../../../api/imports/package-store.js';
 import { ADMIN_SCOPE } from '../../../api/routes/admin-auth.js';
 import { hashSecret, newApiKey } from '../../../api/services/credentials.js';
 import { loadWorkerConfig } from '../../../api/worker/config.js';
@@ -18,17 +21,19 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-databa
 export interface ImportStack {
   under: ApiUnderTest;
   database: TestDatabase;
-  spoolDir: string;
   adminKey: string;
   worker: ImportWorker | undefined;
   close(): Promise<void>;
 }
 
-export async function startImportStack(redisUrl: string, withWorker = true): Promise<ImportStack> {
+export async function startImportStack(
+  redisUrl: string,
+  withWorker = true,
+  apiEnv: Record<string, string> = {},
+): Promise<ImportStack> {
   const database = await createTestDatabase();
-  const spoolDir = await mkdtemp(join(tmpdir(), 'rh-spool-'));
-  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, IMPORT_SPOOL_DIR: spoolDir };
-  const under = await startApi({ ...env, PUBLIC_BASE_URL: 'https://roster.example.org' });
+  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl };
+  const under = await startApi({ ...env, PUBLIC_BASE_URL: 'https://roster.example.org', ...apiEnv });
   const { keyId, secret, key } = newApiKey();
   await new CredentialsRepository(under.api.database.orm).createKey(keyId, 'admin', hashSecret(secret), [
     ADMIN_SCOPE,
@@ -44,7 +49,6 @@ export async function startImportStack(redisUrl: string, withWorker = true): Pro
   return {
     under,
     database,
-    spoolDir,
     adminKey: key,
     worker,
     close: async () => {
@@ -53,6 +57,30 @@ export async function startImportStack(redisUrl: string, withWorker = true): Pro
       await database.drop();
     },
   };
+}
+
+/**
+ * Runs an import of a zip or folder the way the worker does: stored in PostgreSQL first, read
+ * back from there, and removed afterwards.
+ */
+export async function importStored(
+  options: Omit<ImportOptions, 'open'> & { path: string },
+): Promise<ImportResult> {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  const packages = new PackageStore(pool);
+  try {
+    const stored = (await stat(options.path)).isDirectory()
+      ? await packages.saveFolder(options.path)
+      : await packages.saveZip(createReadStream(options.path));
+    try {
+      const { path: _path, ...rest } = options;
+      return await runImport({ ...rest, open: () => packages.open(stored.id) });
+    } finally {
+      await packages.remove(stored.id);
+    }
+  } finally {
+    await pool.end();
+  }
 }
 
 /** A folder's files as a zip in memory. */

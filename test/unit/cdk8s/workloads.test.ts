@@ -86,9 +86,14 @@ describe('Worker Deployment and HorizontalPodAutoscaler', () => {
     ]);
   });
 
-  it('When synthesized, then workers get a long grace period to finish an import', () => {
+  it('When synthesized, then workers get a long grace period to finish an import and wait for it until shortly before the kill', () => {
     const worker = deployment(synthesize(instance()), 'district-a-worker');
-    expect(worker.spec?.template.spec?.terminationGracePeriodSeconds).toBe(300);
+    const pod = worker.spec?.template.spec;
+    expect(pod?.terminationGracePeriodSeconds).toBe(300);
+    const env = pod?.containers[0]?.env ?? [];
+    const timeout = Number(env.find((variable) => variable.name === 'WORKER_SHUTDOWN_TIMEOUT_MS')?.value);
+    expect(timeout).toBeGreaterThan(25_000);
+    expect(timeout).toBeLessThan(300_000);
   });
 });
 
