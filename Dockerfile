@@ -37,9 +37,6 @@ RUN apt-get update \
   && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
     /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack
 ENV NODE_ENV=production HOME=/tmp
-# Owned by 65532 so that a volume mounted here (compose: the import spool the API and the
-# worker share) starts writable.
-RUN install -d -o 65532 -g 65532 /var/lib/rosterhub/imports
 WORKDIR /app
 COPY package.json ./
 COPY bin ./bin
@@ -60,16 +57,26 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
 CMD ["operator"]
 
 # API (`api`), worker (`worker`) and every other rosterhub command. Last, so it is the default.
-# `rosterhub backup`/`restore` run pg_dump/pg_restore: the client of the newest PostgreSQL a
-# district may run (17, from the PostgreSQL project's apt repository) dumps 15 to 17 alike.
+# `rosterhub backup`/`restore` run pg_dump/pg_restore. By default that is the client of the
+# newest PostgreSQL a district may run (17, from the PostgreSQL project's apt repository), which
+# dumps 15 to 17 alike. Where that repository cannot be reached, `PG_CLIENT_SOURCE=debian`
+# installs Debian's own client instead: bookworm ships 15 (`PG_CLIENT_MAJOR=15`), which serves
+# districts on PostgreSQL 15.
 FROM runtime AS api
+ARG PG_CLIENT_SOURCE=pgdg
 ARG PG_CLIENT_MAJOR=17
-RUN apt-get update \
-  && apt-get install -y --no-install-recommends postgresql-common ca-certificates \
-  && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
-  && apt-get update \
-  && apt-get install -y --no-install-recommends postgresql-client-${PG_CLIENT_MAJOR} \
-  && rm -rf /var/lib/apt/lists/*
+RUN set -eu; \
+  apt-get update; \
+  case "${PG_CLIENT_SOURCE}" in \
+    pgdg) apt-get install -y --no-install-recommends postgresql-common ca-certificates; \
+      /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y; \
+      apt-get update ;; \
+    debian) ;; \
+    *) echo "PG_CLIENT_SOURCE is pgdg or debian, not '${PG_CLIENT_SOURCE}'" >&2; exit 1 ;; \
+  esac; \
+  apt-get install -y --no-install-recommends postgresql-client-${PG_CLIENT_MAJOR} \
+    || { echo "postgresql-client-${PG_CLIENT_MAJOR} is not in ${PG_CLIENT_SOURCE}'s packages (Debian bookworm has 15)" >&2; exit 1; }; \
+  rm -rf /var/lib/apt/lists/*
 ENV PATH=/usr/lib/postgresql/${PG_CLIENT_MAJOR}/bin:$PATH
 USER 65532:65532
 EXPOSE 3000

@@ -137,10 +137,16 @@ describe('Dockerfile', () => {
     },
   );
 
-  it('When the api image runs `rosterhub backup`, then pg_dump of PostgreSQL 17 (the newest a district runs) is on PATH', () => {
+  it('When the api image runs `rosterhub backup`, then pg_dump of PostgreSQL 17 (the newest a district runs) is on PATH, from the PostgreSQL project unless PG_CLIENT_SOURCE=debian', () => {
     const api = stageNamed('api').instructions;
-    const major = /PG_CLIENT_MAJOR=(\d+)/.exec(api.find((i) => i.keyword === 'ARG')?.args ?? '')?.[1];
-    expect(major).toBe('17');
+    const buildArgs = new Map(
+      api.filter((i) => i.keyword === 'ARG').map((i) => i.args.split('=') as [string, string]),
+    );
+    expect(buildArgs.get('PG_CLIENT_MAJOR')).toBe('17');
+    expect(buildArgs.get('PG_CLIENT_SOURCE')).toBe('pgdg');
+    const install = api.find((i) => i.keyword === 'RUN')?.args ?? '';
+    expect(install).toMatch(/pgdg\)[^)]*apt\.postgresql\.org\.sh[^)]*;;/);
+    expect(install).toMatch(/debian\) ;;/);
     expect(
       api.some((i) => i.keyword === 'RUN' && i.args.includes('postgresql-client-${PG_CLIENT_MAJOR}')),
     ).toBe(true);
