@@ -35,3 +35,25 @@ wait_until() {
     sleep 0.2
   done
 }
+
+# Installs Debian packages with apt-get, never starting the services they bring: policy-rc.d
+# (exit 101) tells their maintainer scripts not to.
+apt_install() {
+  log "installing from Debian's packages: $*"
+  command -v apt-get >/dev/null || die "apt-get not found: install $* by hand"
+  local policy=/usr/sbin/policy-rc.d created_policy=0 status=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod +x "$policy"
+    created_policy=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || status=1
+  if ((status == 0)); then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 || status=2
+  fi
+  if ((created_policy)); then as_root rm -f "$policy"; fi
+  case $status in
+    1) die "apt-get update failed" ;;
+    2) die "apt-get install $* failed" ;;
+  esac
+}
