@@ -9,7 +9,7 @@ import { AwsSpec, AzureSpec } from './spec/cloud.js';
 import { DatabaseSpec, RedisSpec } from './spec/data-services.js';
 import { BackupSpec, MonitoringSpec, OneRosterSpec } from './spec/operations.js';
 import { PatternString, StringEnum, patterns, withRules } from './spec/schema-helpers.js';
-import { ApiSpec, ImageSpec, WorkerSpec } from './spec/workloads.js';
+import { ApiSpec, ImageSpec, SchedulingSpec, WorkerSpec } from './spec/workloads.js';
 
 /** API group, version and kind of the custom resource. */
 export const rosterHubInstanceApi = {
@@ -54,6 +54,7 @@ export const RosterHubInstanceSpecSchema = withRules(
         default: false,
       }),
       image: ImageSpec,
+      scheduling: SchedulingSpec,
       api: ApiSpec,
       worker: WorkerSpec,
       database: DatabaseSpec,

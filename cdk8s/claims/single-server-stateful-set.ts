@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { imagePullSecrets } from '../constructs/app-pod.js';
+import { imagePullSecrets, placement } from '../constructs/app-pod.js';
 import type { InstanceContext } from '../context.js';
 import { componentLabels, selectorLabels } from '../names.js';
 import { restrictedPodSecurityContext } from '../pod-security.js';
@@ -64,6 +64,7 @@ export class SingleServerStatefulSet extends Construct {
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
             securityContext: restrictedPodSecurityContext(props.runAsUser),
             ...imagePullSecrets(context),
+            ...placement(context),
             containers: [props.container],
             volumes: props.volumes,
           },

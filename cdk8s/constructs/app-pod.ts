@@ -77,6 +77,7 @@ export function appPodTemplate(options: AppPodOptions): k8s.PodTemplateSpec {
       terminationGracePeriodSeconds: options.terminationGracePeriodSeconds ?? 30,
       securityContext: restrictedPodSecurityContext(),
       ...imagePullSecrets(context),
+      ...placement(context),
       ...(options.topologySpreadConstraints
         ? { topologySpreadConstraints: [...options.topologySpreadConstraints] }
         : {}),
@@ -101,6 +102,15 @@ export function appPodTemplate(options: AppPodOptions): k8s.PodTemplateSpec {
       ],
       volumes: [scratchVolume('tmp'), ...(options.volumes ?? [])],
     },
+  };
+}
+
+/** `nodeSelector` and `tolerations` of every Pod of the instance (`spec.scheduling`), when set. */
+export function placement(context: InstanceContext): Pick<k8s.PodSpec, 'nodeSelector' | 'tolerations'> {
+  const { nodeSelector, tolerations } = context.spec.scheduling;
+  return {
+    ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector: { ...nodeSelector } } : {}),
+    ...(tolerations.length > 0 ? { tolerations: tolerations.map((toleration) => ({ ...toleration })) } : {}),
   };
 }
 

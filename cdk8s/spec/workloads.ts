@@ -80,6 +80,44 @@ export const ImageSpec = Type.Object(
   { additionalProperties: false, default: {}, description: 'The RosterHub container image.' },
 );
 
+/** One entry of `spec.scheduling.tolerations`, as a Pod's toleration. */
+const Toleration = Type.Object(
+  {
+    key: Type.Optional(
+      Type.String({ maxLength: 317, description: 'Taint key; empty with `Exists` matches every taint.' }),
+    ),
+    operator: StringEnum(['Equal', 'Exists'], { description: 'How `value` is compared.', default: 'Equal' }),
+    value: Type.Optional(Type.String({ maxLength: 63, description: 'Taint value (with `Equal`).' })),
+    effect: Type.Optional(
+      StringEnum(['NoSchedule', 'PreferNoSchedule', 'NoExecute'], {
+        description: 'Taint effect to tolerate; every effect when absent.',
+      }),
+    ),
+    tolerationSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'How long a `NoExecute` taint is tolerated.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** `spec.scheduling` */
+export const SchedulingSpec = Type.Object(
+  {
+    nodeSelector: StringMap('Node labels every Pod of the instance requires (a dedicated node pool).', {}),
+    tolerations: Type.Array(Toleration, {
+      description: 'Taints every Pod of the instance tolerates (a tainted, dedicated node pool).',
+      maxItems: 16,
+      default: [],
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description:
+      'Where the Pods of the instance run: the API, worker, migration, backup, PostgreSQL and Redis Pods all get these.',
+  },
+);
+
 /** `spec.api.ingress` */
 export const IngressSpec = Type.Object(
   {

@@ -6,7 +6,7 @@ import type {
   V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { synthesize } from '../../../cdk8s/index.js';
-import { deployment, exampleInstance, instance, single } from './support.js';
+import { deployment, exampleInstance, instance, podTemplates, single } from './support.js';
 
 describe('API Deployment', () => {
   const objects = synthesize(instance({ api: { replicas: 3 } }));
@@ -225,5 +225,34 @@ describe('ServiceAccounts and workload identity', () => {
     expect(backup?.metadata?.annotations?.['eks.amazonaws.com/role-arn']).toBe(
       'arn:aws:iam::123456789012:role/district-a-backup',
     );
+  });
+});
+
+describe('scheduling', () => {
+  it('When spec.scheduling names a node pool, then every Pod of the instance (API, worker, Jobs, PostgreSQL, Redis) selects and tolerates it', () => {
+    const scheduling = {
+      nodeSelector: { pool: 'district' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'district', effect: 'NoSchedule' }],
+    };
+    const templates = podTemplates(synthesize(instance({ scheduling })));
+    expect(templates.map(({ owner }) => owner.split('/')[0]).sort()).toEqual([
+      'CronJob',
+      'Deployment',
+      'Deployment',
+      'Job',
+      'StatefulSet',
+      'StatefulSet',
+    ]);
+    for (const { template } of templates) {
+      expect(template.spec?.nodeSelector).toEqual(scheduling.nodeSelector);
+      expect(template.spec?.tolerations).toEqual(scheduling.tolerations);
+    }
+  });
+
+  it('When spec.scheduling is not given, then no Pod carries a nodeSelector or tolerations', () => {
+    for (const { template } of podTemplates(synthesize(instance()))) {
+      expect(template.spec?.nodeSelector).toBeUndefined();
+      expect(template.spec?.tolerations).toBeUndefined();
+    }
   });
 });
