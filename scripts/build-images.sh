@@ -2,7 +2,8 @@
 # Builds RosterHub's images without a Docker engine: buildah (from Debian's packages) runs the
 # repository's own Dockerfile on a Node.js 24 base made here from Debian's packages and the npm
 # registry's node@24, because base images cannot be pulled everywhere. With --test-images it also
-# builds the test PostgreSQL and Redis images (images/postgres, images/redis). With
+# builds the test PostgreSQL and Redis images (images/postgres, images/redis) and the real test
+# node's pause image (the static pause of scripts/node-testbin.sh). With
 # --archives DIR it writes each image as DIR/<name>.tar (docker-archive), which containerd
 # imports without a registry.
 #
@@ -34,6 +35,7 @@ REPOSITORY=localhost/rosterhub
 OPERATOR_REPOSITORY=localhost/rosterhub-operator
 POSTGRES_IMAGE=localhost/rosterhub-test/postgres:15-$DEBIAN_SUITE
 REDIS_IMAGE=localhost/rosterhub-test/redis:7-$DEBIAN_SUITE
+PAUSE_IMAGE=localhost/rosterhub-test/pause:3.10
 ((${#tags[@]})) || tags=("$(node -p 'require(process.argv[1]).version' "$REPO_ROOT/package.json")")
 
 step_started=$SECONDS
@@ -59,7 +61,14 @@ bud() {
   buildah_ bud --pull-never --format docker --layers --network host --runtime /usr/sbin/runc "$@" >&2
 }
 work=$(mktemp -d "$IMAGES_DIR/work.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# buildah leaves /etc/cni/net.d/cni.lock behind even with --network host; remove what it made
+etc_cni_existed=0
+[[ -e /etc/cni ]] && etc_cni_existed=1
+cleanup() {
+  rm -rf "$work"
+  if ((etc_cni_existed == 0)); then rm -rf /etc/cni; fi
+}
+trap cleanup EXIT
 
 if ! has_image "$DEBIAN_IMAGE"; then
   step "debootstrap a Debian $DEBIAN_SUITE minbase from $DEBIAN_MIRROR"
@@ -99,6 +108,15 @@ if ((test_images)); then
     step "build $name from images/$folder"
     bud --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$name" "$REPO_ROOT/images/$folder"
   done
+  if ! has_image "$PAUSE_IMAGE"; then
+    step "build $PAUSE_IMAGE"
+    pause=$("$scripts_dir/node-testbin.sh" | tail -1)/pause
+    [[ -x $pause ]] || die "scripts/node-testbin.sh built no pause binary at $pause"
+    container=$(buildah_ from scratch)
+    buildah_ copy --chmod 0755 "$container" "$pause" /pause >/dev/null
+    buildah_ config --entrypoint '["/pause"]' --user 65535:65535 "$container"
+    buildah_ commit --quiet --rm "$container" "$PAUSE_IMAGE" >/dev/null
+  fi
 fi
 
 # Debian's PostgreSQL client (15) instead of the PostgreSQL project's repository, which this
@@ -117,12 +135,17 @@ if [[ -n $archives ]]; then
   mkdir -p "$archives"
   images=()
   for tag in "${tags[@]}"; do images+=("$REPOSITORY:$tag" "$OPERATOR_REPOSITORY:$tag"); done
-  ((test_images)) && images+=("$POSTGRES_IMAGE" "$REDIS_IMAGE")
+  ((test_images)) && images+=("$POSTGRES_IMAGE" "$REDIS_IMAGE" "$PAUSE_IMAGE")
+  # <file>.id holds the image id the archive was written from: an unchanged image is not
+  # written again, so that whoever imports the archives can skip unchanged ones too
   for image in "${images[@]}"; do
     file=$archives/$(tr '/:' '__' <<<"$image").tar
+    id=$(buildah_ inspect --type image --format '{{.FromImageID}}' "$image")
+    [[ -f $file && -f $file.id && $(<"$file.id") == "$id" ]] && continue
     step "write $file"
-    rm -f "$file"
+    rm -f "$file" "$file.id"
     buildah_ push --quiet "$image" "docker-archive:$file:$image" >/dev/null
+    echo "$id" >"$file.id"
   done
 fi
 step "done"
@@ -133,4 +156,5 @@ echo "RH_OPERATOR_IMAGE=$OPERATOR_REPOSITORY:${tags[0]}"
 if ((test_images)); then
   echo "RH_POSTGRES_IMAGE=$POSTGRES_IMAGE"
   echo "RH_REDIS_IMAGE=$REDIS_IMAGE"
+  echo "RH_PAUSE_IMAGE=$PAUSE_IMAGE"
 fi

@@ -2,8 +2,9 @@
 # Installs what a real Kubernetes node and daemonless image builds need from Debian's packages:
 # containerd and runc (the container runtime), the CNI plugins (bridge, host-local, loopback,
 # portmap in /usr/lib/cni), buildah and skopeo (images without a Docker engine), debootstrap
-# (base images from Debian's packages), and conntrack, socat, ipset and iptables (kube-proxy,
-# kube-router, the API server's in-cluster address). Idempotent: installs only what is missing.
+# (base images from Debian's packages), conntrack, socat, ipset and iptables (kube-proxy,
+# kube-router, the API server's in-cluster address) and nftables (to remove the tables they
+# leave). Idempotent: installs only what is missing.
 source "$(dirname "$0")/lib.sh"
 
 declare -A probe=(
@@ -17,6 +18,7 @@ declare -A probe=(
   [socat]=/usr/bin/socat
   [ipset]=/usr/sbin/ipset
   [iptables]=/usr/sbin/iptables
+  [nftables]=/usr/sbin/nft
 )
 missing=()
 for package in "${!probe[@]}"; do

@@ -41,10 +41,10 @@ keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = clientAuth
 `;
 
-/** Creates a CA, the API server's serving certificate, an admin client certificate and the SA keys in `dir`. */
-export async function createCertificates(dir: string): Promise<Certificates> {
+/** Where the certificates of a control plane's working folder are. */
+export function certificateFiles(dir: string): Certificates {
   const file = (name: string): string => join(dir, name);
-  const files: Certificates = {
+  return {
     caCert: file('ca.crt'),
     caKey: file('ca.key'),
     serverCert: file('apiserver.crt'),
@@ -54,7 +54,12 @@ export async function createCertificates(dir: string): Promise<Certificates> {
     serviceAccountKey: file('sa.key'),
     serviceAccountPublicKey: file('sa.pub'),
   };
-  const config = file('openssl.cnf');
+}
+
+/** Creates a CA, the API server's serving certificate, an admin client certificate and the SA keys in `dir`. */
+export async function createCertificates(dir: string): Promise<Certificates> {
+  const files = certificateFiles(dir);
+  const config = join(dir, 'openssl.cnf');
   await writeFile(config, OPENSSL_CONFIG);
 
   // P-256 keys take microseconds; RSA would take a good part of a second each.
@@ -117,6 +122,49 @@ export async function createCertificates(dir: string): Promise<Certificates> {
       files.adminCert,
     ),
   ]);
+  return files;
+}
+
+/**
+ * Issues a client certificate from the CA of `certs` for `subject` (e.g.
+ * `/O=system:nodes/CN=system:node:n1`) into `<dir>/<name>.crt|.key`.
+ */
+export async function issueClientCertificate(
+  certs: Certificates,
+  dir: string,
+  name: string,
+  subject: string,
+): Promise<{ cert: string; key: string }> {
+  const files = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+  const config = join(dir, 'openssl.cnf');
+  await writeFile(config, OPENSSL_CONFIG);
+  const pair = await generateEcKeyPair('ec', {
+    namedCurve: 'prime256v1',
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  await writeFile(files.key, pair.privateKey, { mode: 0o600 });
+  await openssl(
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    files.key,
+    '-subj',
+    subject,
+    '-CA',
+    certs.caCert,
+    '-CAkey',
+    certs.caKey,
+    '-days',
+    '3650',
+    '-config',
+    config,
+    '-extensions',
+    'client',
+    '-out',
+    files.cert,
+  );
   return files;
 }
 

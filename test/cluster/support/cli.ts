@@ -2,7 +2,7 @@
 // person. Everything lives in .local/cluster/ (state.json with the pids, logs/, the admin
 // kubeconfig, etcd data). Usage (what the Makefile runs):
 //   node --import ./test/cluster/support/typescript-imports.ts test/cluster/support/cli.ts up|down|status
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -11,7 +11,9 @@ import {
   stopControlPlane,
   type ControlPlaneState,
 } from './control-plane.js';
-import { isProcessGroupAlive } from './processes.js';
+import { isProcessAlive, isProcessGroupAlive } from './processes.js';
+import { startDistrictNode } from './real-node/district-node.js';
+import { readRealNodeState, stopRealNode } from './real-node/real-node.js';
 import { ensureTestBinaries, findRepoRoot } from './testbin.js';
 
 const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
@@ -25,6 +27,11 @@ function running(state: ControlPlaneState | undefined): boolean {
 }
 
 async function down(): Promise<void> {
+  const node = readRealNodeState();
+  if (node?.ownerPid === null) {
+    say(`stopping the real node (${node.components.map((c) => c.name).join(', ')}) and restoring the host`);
+    await stopRealNode(node, say);
+  }
   const state = readControlPlaneState(dir);
   if (state) {
     say(`stopping ${state.components.map((c) => c.name).join(', ')}`);
@@ -36,7 +43,9 @@ async function down(): Promise<void> {
 
 async function up(): Promise<void> {
   let state = readControlPlaneState(dir);
-  if (state && running(state)) {
+  const node = readRealNodeState();
+  const nodeRunning = node?.startupSeconds != null && node.components.every((c) => isProcessAlive(c.pid));
+  if (state && running(state) && nodeRunning) {
     say(`already running: ${state.server}`);
   } else {
     if (state) say('found a stopped or half-started control plane; cleaning it up');
@@ -52,9 +61,20 @@ async function up(): Promise<void> {
     say(
       `control plane up in ${state.startupSeconds?.toFixed(1)} s: ${state.server}; logs in ${join(dir, 'logs')}`,
     );
+    const { images } = await startDistrictNode(repoRoot, state, false, say);
+    writeFileSync(join(dir, 'images.env'), exportLine(images));
     say('stop it with: make cluster-down');
   }
   process.stdout.write(`export KUBECONFIG=${state.kubeconfig}\n`);
+  process.stdout.write(readFileSync(join(dir, 'images.env'), 'utf8'));
+}
+
+/** `export RH_IMAGE_REPOSITORY=… RH_VERSION=…` for an instance's spec or the chart's values. */
+function exportLine(images: Record<string, string>): string {
+  return `export ${Object.entries(images)
+    .filter(([key]) => key !== 'RH_PAUSE_IMAGE')
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ')}\n`;
 }
 
 function status(): void {

@@ -35,6 +35,10 @@ export interface ComponentCommand {
 /** Annotation that marks the Nodes kwok manages. */
 export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' };
 
+/** Made-up addresses kwok gives its fake Pods and Nodes (nothing answers there). */
+export const KWOK_POD_CIDR = '10.244.0.0/16';
+export const KWOK_NODE_IP = '10.1.0.1';
+
 /** Service IP range of the cluster; the serving certificate holds its first address. */
 export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
 
@@ -83,6 +87,11 @@ export function apiServer(ctx: ComponentContext): ComponentCommand {
       `--service-account-signing-key-file=${certs.serviceAccountKey}`,
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       '--allow-privileged=true',
+      // the real test node's kubelet API (logs, exec, port-forward): dialled at its InternalIP,
+      // authenticated as an admin, authorized by the kubelet's webhook
+      `--kubelet-client-certificate=${certs.adminCert}`,
+      `--kubelet-client-key=${certs.adminKey}`,
+      '--kubelet-preferred-address-types=InternalIP,Hostname',
       '--endpoint-reconciler-type=none',
       '--profiling=false',
     ],
@@ -170,8 +179,8 @@ export function kwok(ctx: ComponentContext): ComponentCommand {
       `--config=${ctx.kwokStages}`,
       `--config=${join(supportDir(ctx), 'kwok-test-stages.yaml')}`,
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
-      '--cidr=10.244.0.0/16',
-      '--node-ip=10.1.0.1',
+      `--cidr=${KWOK_POD_CIDR}`,
+      `--node-ip=${KWOK_NODE_IP}`,
       '--node-lease-duration-seconds=40',
     ],
   };

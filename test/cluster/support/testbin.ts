@@ -26,8 +26,23 @@ export function findRepoRoot(start: string): string {
  */
 export async function ensureTestBinaries(repoRoot: string): Promise<string> {
   const script = join(repoRoot, 'scripts', 'k8s-testbin.sh');
-  const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(script, [], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const stdout = await runScript(repoRoot, 'k8s-testbin.sh');
+  const binDir = stdout.trim().split('\n').pop() ?? '';
+  const missing = COMPONENT_BINARIES.filter((name) => !isExecutable(join(binDir, name)));
+  if (binDir === '' || missing.length > 0) {
+    throw new Error(`${script} printed '${binDir}', which lacks ${missing.join(', ') || 'everything'}`);
+  }
+  return binDir;
+}
+
+/**
+ * Runs `scripts/<name> ARGS` (its messages go to this process's stderr) and resolves with its
+ * stdout; a failure rejects, naming the script.
+ */
+export function runScript(repoRoot: string, name: string, args: string[] = []): Promise<string> {
+  const script = join(repoRoot, 'scripts', name);
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(script, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (out += chunk));
@@ -37,12 +52,6 @@ export async function ensureTestBinaries(repoRoot: string): Promise<string> {
       else reject(new Error(`${script} failed (${signal ?? `exit code ${code}`}); its messages are above`));
     });
   });
-  const binDir = stdout.trim().split('\n').pop() ?? '';
-  const missing = COMPONENT_BINARIES.filter((name) => !isExecutable(join(binDir, name)));
-  if (binDir === '' || missing.length > 0) {
-    throw new Error(`${script} printed '${binDir}', which lacks ${missing.join(', ') || 'everything'}`);
-  }
-  return binDir;
 }
 
 /** kwok's stage definitions: the binaries folder's copy, else the one shipped in the repository. */
