@@ -104,7 +104,7 @@ if ((test_images)); then
   for image in "$POSTGRES_IMAGE:postgres" "$REDIS_IMAGE:redis"; do
     name=${image%:*}
     folder=${image##*:}
-    has_image "$name" && continue
+    # always built: the layer cache makes an unchanged image a no-op, a changed file a rebuild
     step "build $name from images/$folder"
     bud --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$name" "$REPO_ROOT/images/$folder"
   done

@@ -55,20 +55,13 @@ export class NetworkPolicies extends Construct {
       podSelector: { matchLabels: instancePodSelector(context.name) },
       policyTypes: ['Ingress', 'Egress'],
     });
+    // DNS to any address: a policy engine sees the resolver after the Service's DNAT, which is
+    // not a kube-dns Pod under NodeLocal DNSCache (a link-local address on the node), a
+    // host-network CoreDNS or a cloud's node-local resolver.
     policy('allow-dns', {
       podSelector: { matchLabels: instancePodSelector(context.name) },
       policyTypes: ['Egress'],
-      egress: [
-        {
-          to: [
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-              podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-            },
-          ],
-          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(ports.dns) }, tcp(ports.dns)],
-        },
-      ],
+      egress: [{ ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(ports.dns) }, tcp(ports.dns)] }],
     });
     // Clients, the ingress controller and Prometheus all reach the API on its one port.
     policy('allow-api-ingress', {

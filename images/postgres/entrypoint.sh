@@ -30,8 +30,9 @@ if [[ ! -s $PGDATA/PG_VERSION ]]; then
   printf 'host all all all %s\n' "${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" >>"$PGDATA/pg_hba.conf"
   pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c unix_socket_directories=/var/run/postgresql" -w start
   if [[ $POSTGRES_DB != postgres ]]; then
+    # on stdin, not -c: psql interpolates :"db" only there
     psql -v ON_ERROR_STOP=1 -h /var/run/postgresql --username "$POSTGRES_USER" --dbname postgres \
-      --set db="$POSTGRES_DB" -c 'create database :"db"'
+      --set db="$POSTGRES_DB" <<<'create database :"db"'
   fi
   pg_ctl -D "$PGDATA" -m fast -w stop
   echo 'PostgreSQL init process complete; ready for start up.'

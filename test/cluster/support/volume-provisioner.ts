@@ -14,7 +14,7 @@ import {
   Watch,
   type V1PersistentVolumeClaim,
 } from '@kubernetes/client-node';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -116,6 +116,9 @@ export class VolumeProvisioner {
     const volumeName = volumeNameFor(claim);
     const path = join(this.#volumesDir, `${namespace}_${name}_${volumeName}`);
     mkdirSync(path, { recursive: true });
+    // world-writable, as local-path-provisioner (kind) makes them: the kubelet applies no
+    // fsGroup to hostPath volumes, and the database runs as uid 999
+    chmodSync(path, 0o777);
     try {
       await this.#core.createPersistentVolume({
         body: {
