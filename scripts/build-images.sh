@@ -2,8 +2,8 @@
 # Builds RosterHub's images without a Docker engine: buildah (from Debian's packages) runs the
 # repository's own Dockerfile on a Node.js 24 base made here from Debian's packages and the npm
 # registry's node@24, because base images cannot be pulled everywhere. With --test-images it also
-# builds the test PostgreSQL and Redis images (images/postgres, images/redis) and the real test
-# node's pause image (the static pause of scripts/node-testbin.sh). With
+# builds the test PostgreSQL, Redis and S3 (s3rver) images (images/postgres, images/redis,
+# images/s3) and the real test node's pause image (the static pause of scripts/node-testbin.sh). With
 # --archives DIR it writes each image as DIR/<name>.tar (docker-archive), which containerd
 # imports without a registry.
 #
@@ -36,6 +36,7 @@ OPERATOR_REPOSITORY=localhost/rosterhub-operator
 POSTGRES_IMAGE=localhost/rosterhub-test/postgres:15-$DEBIAN_SUITE
 REDIS_IMAGE=localhost/rosterhub-test/redis:7-$DEBIAN_SUITE
 PAUSE_IMAGE=localhost/rosterhub-test/pause:3.10
+S3_IMAGE=localhost/rosterhub-test/s3rver:3.7.1
 ((${#tags[@]})) || tags=("$(node -p 'require(process.argv[1]).version' "$REPO_ROOT/package.json")")
 
 step_started=$SECONDS
@@ -108,6 +109,8 @@ if ((test_images)); then
     step "build $name from images/$folder"
     bud --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$name" "$REPO_ROOT/images/$folder"
   done
+  step "build $S3_IMAGE from images/s3"
+  bud --build-arg "NODE_IMAGE=$NODE_IMAGE" -t "$S3_IMAGE" "$REPO_ROOT/images/s3"
   if ! has_image "$PAUSE_IMAGE"; then
     step "build $PAUSE_IMAGE"
     pause=$("$scripts_dir/node-testbin.sh" | tail -1)/pause
@@ -135,7 +138,7 @@ if [[ -n $archives ]]; then
   mkdir -p "$archives"
   images=()
   for tag in "${tags[@]}"; do images+=("$REPOSITORY:$tag" "$OPERATOR_REPOSITORY:$tag"); done
-  ((test_images)) && images+=("$POSTGRES_IMAGE" "$REDIS_IMAGE" "$PAUSE_IMAGE")
+  ((test_images)) && images+=("$POSTGRES_IMAGE" "$REDIS_IMAGE" "$PAUSE_IMAGE" "$S3_IMAGE")
   # <file>.id holds the image id the archive was written from: an unchanged image is not
   # written again, so that whoever imports the archives can skip unchanged ones too
   for image in "${images[@]}"; do
@@ -157,4 +160,5 @@ if ((test_images)); then
   echo "RH_POSTGRES_IMAGE=$POSTGRES_IMAGE"
   echo "RH_REDIS_IMAGE=$REDIS_IMAGE"
   echo "RH_PAUSE_IMAGE=$PAUSE_IMAGE"
+  echo "RH_S3_IMAGE=$S3_IMAGE"
 fi

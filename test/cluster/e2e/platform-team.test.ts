@@ -3,42 +3,28 @@
 // bin/rosterhub.js operator`, configured by the chart's Deployment: kwok plays kubelet, so the
 // Deployment's own Pods run nothing), kubectl applies two districts, upgrades one and deletes
 // the other, whose data volume stays (deletionPolicy Retain).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../../helpers/free-port.js';
 import { createTestNamespace, kubeconfigFileFor, waitFor } from '../support/cluster.js';
+import {
+  ROSTERHUB_CRD,
+  bestEffort,
+  exists,
+  handCrdToRelease,
+  kubectl,
+  kubectlJson,
+  run,
+} from '../support/kubectl.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const chart = `${repoRoot}charts/rosterhub-operator`;
-const tools = execFileSync(`${repoRoot}scripts/k8s-tools.sh`, {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
-  .trim()
-  .split('\n')
-  .at(-1)!;
-const CRD = 'rosterhubinstances.rosterhub.io';
+const CRD = ROSTERHUB_CRD;
 // The garbage collector learns of a new CRD at its next discovery sync (every 30 s).
 const DELETION_TIMEOUT_MS = 120_000;
-
-function run(tool: 'helm' | 'kubectl', args: string[], input?: string): string {
-  const result = spawnSync(`${tools}/${tool}`, args, {
-    encoding: 'utf8',
-    input,
-    maxBuffer: 32 * 1024 * 1024,
-  });
-  if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-const kubectl = (...args: string[]) => run('kubectl', args);
-const kubectlJson = (...args: string[]): unknown => JSON.parse(kubectl(...args, '-o', 'json'));
-const exists = (...args: string[]) =>
-  spawnSync(`${tools}/kubectl`, ['get', ...args, '--ignore-not-found', '-o', 'name'], {
-    encoding: 'utf8',
-  }).stdout.trim() !== '';
 
 interface Instance {
   metadata: { deletionTimestamp?: string };
@@ -71,9 +57,9 @@ afterAll(async () => {
     operator.kill('SIGTERM');
     await once(operator, 'exit');
   }
-  spawnSync(`${tools}/helm`, ['uninstall', release, '-n', system, '--wait', '--timeout', '50s']);
+  bestEffort('helm', ['uninstall', release, '-n', system, '--wait', '--timeout', '50s']);
   for (const namespace of [districtA, districtB, system]) {
-    spawnSync(`${tools}/kubectl`, ['delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
+    bestEffort('kubectl', ['delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
   }
 });
 
@@ -81,17 +67,7 @@ describe('A platform team installs RosterHub with Helm', () => {
   it('When the chart is installed, then the operator Deployment is available and its CRD is established', () => {
     // Other cluster tests may have applied the CRD already; a platform team would hand it to
     // Helm as docs/install.md says.
-    if (exists('crd', CRD)) {
-      kubectl(
-        'annotate',
-        'crd',
-        CRD,
-        '--overwrite',
-        `meta.helm.sh/release-name=${release}`,
-        `meta.helm.sh/release-namespace=${system}`,
-      );
-      kubectl('label', 'crd', CRD, '--overwrite', 'app.kubernetes.io/managed-by=Helm');
-    }
+    handCrdToRelease(release, system);
     run('helm', [
       'install',
       release,

@@ -5,7 +5,7 @@
 /** Property of globalThis through which globalTeardown (same process) finds the control plane. */
 export const CONTROL_PLANE_GLOBAL = '__rosterhubTestControlPlane';
 
-/** Starts one control plane for the jest run and exports its admin kubeconfig as KUBECONFIG to the workers. */
+/** Starts one control plane for the jest run and exports its admin kubeconfig as KUBECONFIG, and the real node's images as RH_*, to the workers. */
 export default async function clusterGlobalSetup(
   _globalConfig: unknown,
   projectConfig: { rootDir: string },
@@ -18,4 +18,5 @@ export default async function clusterGlobalSetup(
   );
   Object.assign(globalThis, { [CONTROL_PLANE_GLOBAL]: controlPlane });
   process.env.KUBECONFIG = controlPlane.state.kubeconfig;
+  Object.assign(process.env, controlPlane.images);
 }

@@ -219,6 +219,8 @@ export async function removeCgroup(cgroup: string, report: (line: string) => voi
     try {
       rmdirSync(dir); // a cgroup folder goes with rmdir, never by deleting its files
     } catch (error) {
+      // runc removes a container's cgroups itself when its process is killed
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       report(`cannot remove cgroup ${dir}: ${(error as Error).message}`);
     }
   }

@@ -143,6 +143,24 @@ export async function stopRealNode(state: RealNodeState, report: (line: string) 
   rmSync(REAL_NODE.stateFile, { force: true });
 }
 
+/** Gives an image on the running real node a second name (e.g. another version tag), without a registry. */
+export async function tagRealNodeImage(source: string, target: string): Promise<void> {
+  const state = readRealNodeState();
+  if (!state) throw new Error('no real node is running');
+  await host(
+    'ctr',
+    '--address',
+    state.containerdSocket,
+    '--namespace',
+    'k8s.io',
+    'images',
+    'tag',
+    '--force',
+    source,
+    target,
+  );
+}
+
 /**
  * Cleans up after a real node whose owner is gone (a crashed run); refuses when one is still
  * owned by a live process.

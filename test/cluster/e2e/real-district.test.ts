@@ -1,0 +1,547 @@
+// make e2e, on real Pods: the chart's operator runs from its image in its own Pods, two
+// districts run their API, worker, PostgreSQL, Redis and migration Job as real containers on the
+// real test node (test/cluster/support/real-node), with NetworkPolicies enforced by kube-router.
+// A CSV package goes in through the API from a Pod in the cluster and comes out to a OneRoster
+// consumer Pod; the version is raised under a reading consumer; a Retain deletion keeps the data.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { writeCsvPackage } from '../../../api/generator/csv.js';
+import { SIZES, generateDistrict } from '../../../api/generator/district.js';
+import { zipFolder } from '../../integration/imports/support.js';
+import { createTestNamespace, waitFor } from '../support/cluster.js';
+import { bestEffort, exists, handCrdToRelease, kubectl, kubectlJson, run } from '../support/kubectl.js';
+import { REAL_NODE, REAL_NODE_PLACEMENT } from '../support/real-node/node-config.js';
+import { tagRealNodeImage } from '../support/real-node/real-node.js';
+
+const STEP_TIMEOUT_MS = 300_000;
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(`${name} is not set: the cluster project's global setup exports the real node's images`);
+  return value;
+};
+const images = {
+  repository: env('RH_IMAGE_REPOSITORY'),
+  version: env('RH_VERSION'),
+  operator: env('RH_OPERATOR_IMAGE'),
+  postgres: env('RH_POSTGRES_IMAGE'),
+  redis: env('RH_REDIS_IMAGE'),
+};
+/** The version the upgrade goes to: the same image under a higher tag. */
+const nextVersion = images.version.replace(
+  /^(\d+)\.(\d+)\.(\d+)$/,
+  (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`,
+);
+const chart = new URL('../../../charts/rosterhub-operator', import.meta.url).pathname;
+const release = `real-${Math.random().toString(16).slice(2, 8)}`;
+const restricted = { 'pod-security.kubernetes.io/enforce': 'restricted' };
+const small = (cpu: string, memory: string, limit: string) => ({
+  requests: { cpu, memory },
+  limits: { cpu: '1', memory: limit },
+});
+
+let system: string;
+let districtA: string;
+let districtB: string;
+let clients: string;
+let work: string;
+let packageZip: Buffer;
+let usersInPackage: number;
+
+interface Instance {
+  status?: { phase?: string; currentVersion?: string; conditions?: { type: string; status: string }[] };
+}
+const instance = (namespace: string, name: string) =>
+  kubectlJson('-n', namespace, 'get', 'rhi', name) as Instance;
+const isReady = (i: Instance) =>
+  i.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+interface PodList {
+  items: {
+    metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { kind: string }[] };
+    spec: { nodeName?: string };
+    status: { phase?: string; conditions?: { type: string; status: string }[] };
+  }[];
+}
+const pods = (namespace: string, selector?: string) =>
+  kubectlJson('-n', namespace, 'get', 'pods', ...(selector ? ['-l', selector] : [])) as PodList;
+const podReady = (pod: PodList['items'][number]) =>
+  pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+function districtSpec(name: string, version = images.version): Record<string, unknown> {
+  return {
+    apiVersion: 'rosterhub.io/v1alpha1',
+    kind: 'RosterHubInstance',
+    metadata: { name },
+    spec: {
+      version,
+      platform: 'kind',
+      image: { repository: images.repository, pullPolicy: 'Never' },
+      scheduling: REAL_NODE_PLACEMENT,
+      database: {
+        mode: 'inCluster',
+        version: '15',
+        image: images.postgres,
+        resources: small('50m', '128Mi', '1Gi'),
+        storage: { size: '1Gi' },
+      },
+      redis: { mode: 'inCluster', image: images.redis, resources: small('20m', '64Mi', '256Mi') },
+      api: { replicas: 2, resources: small('50m', '128Mi', '512Mi') },
+      worker: { resources: small('50m', '128Mi', '768Mi') },
+    },
+  };
+}
+
+const apiUrl = (namespace: string, name: string) => `http://${name}-api.${namespace}.svc.cluster.local`;
+
+/** A restricted Pod on the real node running `script` (an ES module) in the RosterHub image. */
+function podManifest(name: string, script: string, envVars: Record<string, string>, configMap?: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { 'rosterhub.io/e2e-client': name } },
+    spec: {
+      ...REAL_NODE_PLACEMENT,
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'client',
+          image: `${images.repository}:${images.version}`,
+          imagePullPolicy: 'Never',
+          command: ['node', '--input-type=module', '-e', script],
+          env: Object.entries(envVars).map(([key, value]) => ({ name: key, value })),
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          ...(configMap ? { volumeMounts: [{ name: 'input', mountPath: '/input' }] } : {}),
+        },
+      ],
+      ...(configMap ? { volumes: [{ name: 'input', configMap: { name: configMap } }] } : {}),
+    },
+  };
+}
+
+/** Runs a client Pod to its end; returns its last output line, parsed as JSON. */
+async function runClient<T>(
+  namespace: string,
+  name: string,
+  script: string,
+  envVars: Record<string, string>,
+  configMap?: string,
+): Promise<T> {
+  run(
+    'kubectl',
+    ['-n', namespace, 'apply', '-f', '-'],
+    JSON.stringify(podManifest(name, script, envVars, configMap)),
+  );
+  const phase = await waitFor(() => {
+    const pod = kubectlJson('-n', namespace, 'get', 'pod', name) as { status: { phase?: string } };
+    return Promise.resolve(
+      ['Succeeded', 'Failed'].includes(pod.status.phase ?? '') ? pod.status.phase : false,
+    );
+  }, 500);
+  const logs = kubectl('-n', namespace, 'logs', name);
+  kubectl('-n', namespace, 'delete', 'pod', name, '--wait=false');
+  if (phase !== 'Succeeded') throw new Error(`client Pod ${name} failed:\n${logs}`);
+  return JSON.parse(logs.trim().split('\n').at(-1) ?? 'null') as T;
+}
+
+/** `kubectl exec` of a command that prints JSON, parsed. */
+const execJson = (namespace: string, target: string, ...command: string[]): unknown =>
+  JSON.parse(kubectl('-n', namespace, 'exec', target, '--', ...command));
+
+// Runs in a client Pod: upload the package, follow the job, then read as a OneRoster consumer.
+const IMPORT_AND_READ = String.raw`
+import { readFileSync } from 'node:fs';
+const base = process.env.API;
+const form = new FormData();
+form.append('package', new Blob([readFileSync('/input/package.zip')], { type: 'application/zip' }), 'package.zip');
+const upload = await fetch(base + '/rosterhub/v1/imports', { method: 'POST', headers: { authorization: 'Bearer ' + process.env.ADMIN_KEY }, body: form });
+let job = await upload.json();
+while (!['completed', 'rejected', 'failed'].includes(job.state)) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  job = await (await fetch(base + '/rosterhub/v1/imports/' + job.id, { headers: { authorization: 'Bearer ' + process.env.ADMIN_KEY } })).json();
+}
+const token = await (await fetch(base + '/oauth/token', {
+  method: 'POST',
+  headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE),
+})).json();
+const counts = {};
+for (const resource of ['users', 'classes', 'enrollments']) {
+  const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/' + resource + '?limit=1', { headers: { authorization: 'Bearer ' + token.access_token } });
+  counts[resource] = { status: answer.status, total: Number(answer.headers.get('x-total-count')) };
+}
+console.log(JSON.stringify({ uploadStatus: upload.status, state: job.state, rows: job.rows, counts }));
+`;
+
+// Runs in a client Pod until /tmp/stop exists: reads users in a loop, counting failures.
+const READ_IN_A_LOOP = String.raw`
+import { existsSync } from 'node:fs';
+const base = process.env.API;
+const token = await (await fetch(base + '/oauth/token', {
+  method: 'POST',
+  headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+  body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE),
+})).json();
+let ok = 0;
+const failures = [];
+while (!existsSync('/tmp/stop')) {
+  try {
+    const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/users?limit=5', { headers: { authorization: 'Bearer ' + token.access_token } });
+    await answer.arrayBuffer();
+    if (answer.status === 200) ok++; else failures.push(answer.status);
+  } catch (error) {
+    failures.push(String(error.cause?.code ?? error.message));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+console.log(JSON.stringify({ ok, failures }));
+`;
+
+// Runs in a Pod: tries a TCP connection to each HOST:PORT of TARGETS (comma-separated).
+const CONNECT = String.raw`
+import { connect } from 'node:net';
+const results = {};
+for (const target of process.env.TARGETS.split(',')) {
+  const [host, port] = target.split(':');
+  results[target] = await new Promise((resolve) => {
+    const socket = connect({ host, port: Number(port), timeout: 3000 });
+    socket.on('connect', () => { socket.destroy(); resolve('connected'); });
+    socket.on('timeout', () => { socket.destroy(); resolve('timeout'); });
+    socket.on('error', (error) => resolve(error.code));
+  });
+}
+console.log(JSON.stringify(results));
+`;
+
+let consumer: { clientId: string; clientSecret: string };
+let adminKey: string;
+const SCOPE = 'https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly';
+
+beforeAll(async () => {
+  system = await createTestNamespace('real-rosterhub-system', restricted);
+  districtA = await createTestNamespace('real-district-a', restricted);
+  districtB = await createTestNamespace('real-district-b', restricted);
+  clients = await createTestNamespace('real-clients', restricted);
+  work = await mkdtemp(join(tmpdir(), 'rh-real-district-'));
+  await writeCsvPackage(generateDistrict(SIZES.small, 3), join(work, 'package'));
+  packageZip = await zipFolder(join(work, 'package'));
+  usersInPackage =
+    (await readFile(join(work, 'package', 'users.csv'), 'utf8')).split('\r\n').filter((line) => line !== '')
+      .length - 1;
+  await tagRealNodeImage(`${images.repository}:${images.version}`, `${images.repository}:${nextVersion}`);
+});
+
+afterAll(async () => {
+  bestEffort('helm', ['uninstall', release, '-n', system, '--wait', '--timeout', '60s']);
+  for (const namespace of [districtA, districtB, clients, system])
+    bestEffort('kubectl', ['delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
+  await rm(work, { recursive: true, force: true });
+});
+
+// Each step builds on the ones before: once one fails, the later ones fail at once instead of
+// waiting for a district that will never be Ready.
+let failedStep: string | undefined;
+function step(name: string, body: () => Promise<void>): void {
+  it(
+    name,
+    async () => {
+      if (failedStep) throw new Error(`not run: the earlier step failed: ${failedStep}`);
+      try {
+        await body();
+      } catch (error) {
+        failedStep = name;
+        throw error;
+      }
+    },
+    STEP_TIMEOUT_MS,
+  );
+}
+
+describe('A district on real Pods', () => {
+  step(
+    'When the chart is installed with the built operator image, then both operator Pods run on the real node, pass their probes, and one leads',
+    async () => {
+      const [repository, tag] = images.operator.split(/:(?=[^:]+$)/);
+      handCrdToRelease(release, system);
+      run('helm', [
+        'install',
+        release,
+        chart,
+        '-n',
+        system,
+        '--wait',
+        '--timeout',
+        '120s',
+        '--set-json',
+        `image=${JSON.stringify({ repository, tag, pullPolicy: 'Never' })}`,
+        '--set-json',
+        `nodeSelector=${JSON.stringify(REAL_NODE_PLACEMENT.nodeSelector)}`,
+        '--set-json',
+        `tolerations=${JSON.stringify(REAL_NODE_PLACEMENT.tolerations)}`,
+        '--set',
+        `watchNamespaces={${districtA},${districtB}}`,
+      ]);
+      const operators = pods(system, 'app.kubernetes.io/name=rosterhub-operator').items;
+      expect(operators).toHaveLength(2);
+      for (const pod of operators) {
+        expect(pod.spec.nodeName).toBe(REAL_NODE.name);
+        expect(podReady(pod)).toBe(true);
+      }
+      const holder = await waitFor<string>(() => {
+        const lease = kubectlJson('-n', system, 'get', 'lease', 'rosterhub-operator') as {
+          spec: { holderIdentity?: string };
+        };
+        return Promise.resolve(lease.spec.holderIdentity ?? false);
+      }, 500);
+      expect(operators.map((pod) => pod.metadata.name)).toContain(holder.split('_')[0]);
+    },
+  );
+
+  step(
+    'When two districts are applied, then every Pod runs on the real node and turns Ready through its probes, the migration Job ran, and the API answers through its Service',
+    async () => {
+      for (const [namespace, name] of [
+        [districtA, 'district-a'],
+        [districtB, 'district-b'],
+      ] as const)
+        run('kubectl', ['-n', namespace, 'apply', '-f', '-'], JSON.stringify(districtSpec(name)));
+      await waitFor(
+        () =>
+          Promise.resolve(
+            isReady(instance(districtA, 'district-a')) && isReady(instance(districtB, 'district-b')),
+          ),
+        1000,
+      );
+      for (const namespace of [districtA, districtB]) {
+        const running = pods(namespace).items.filter(
+          (pod) => !pod.metadata.ownerReferences?.some((o) => o.kind === 'Job'),
+        );
+        expect(running.map((pod) => pod.metadata.labels?.['app.kubernetes.io/component']).sort()).toEqual([
+          'api',
+          'api',
+          'postgres',
+          'redis',
+          'worker',
+        ]);
+        for (const pod of running) {
+          expect(pod.spec.nodeName).toBe(REAL_NODE.name);
+          expect(podReady(pod)).toBe(true);
+        }
+        const jobs = kubectlJson('-n', namespace, 'get', 'jobs') as {
+          items: { status: { succeeded?: number } }[];
+        };
+        expect(jobs.items.map((job) => job.status.succeeded)).toEqual([1]);
+      }
+      const health = await runClient<{ status: number }>(
+        clients,
+        'health',
+        `const answer = await fetch(process.env.API + '/health'); console.log(JSON.stringify({ status: answer.status }));`,
+        { API: apiUrl(districtA, 'district-a') },
+      );
+      expect(health.status).toBe(200);
+    },
+  );
+
+  step(
+    'When a CSV package is uploaded from a Pod in the cluster, then the worker Pod imports it and a OneRoster consumer Pod reads users, classes and enrollments',
+    async () => {
+      adminKey = (
+        execJson(
+          districtA,
+          'deploy/district-a-api',
+          'node',
+          'bin/rosterhub.js',
+          'admin-key',
+          'create',
+          '--name',
+          'e2e-uploader',
+        ) as { key: string }
+      ).key;
+      consumer = execJson(
+        districtA,
+        'deploy/district-a-api',
+        'node',
+        'bin/rosterhub.js',
+        'clients',
+        'create',
+        '--name',
+        'e2e-consumer',
+        '--scopes',
+        'roster-core.readonly',
+      ) as { clientId: string; clientSecret: string };
+      run(
+        'kubectl',
+        ['-n', clients, 'apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'package' },
+          binaryData: { 'package.zip': packageZip.toString('base64') },
+        }),
+      );
+      const result = await runClient<{
+        uploadStatus: number;
+        state: string;
+        counts: Record<string, { status: number; total: number }>;
+      }>(
+        clients,
+        'import-and-read',
+        IMPORT_AND_READ,
+        {
+          API: apiUrl(districtA, 'district-a'),
+          ADMIN_KEY: adminKey,
+          CLIENT_ID: consumer.clientId,
+          CLIENT_SECRET: consumer.clientSecret,
+          SCOPE,
+        },
+        'package',
+      );
+      expect(result.uploadStatus).toBe(202);
+      expect(result.state).toBe('completed');
+      expect(result.counts.users).toEqual({ status: 200, total: usersInPackage });
+      expect(result.counts.classes?.total).toBeGreaterThan(0);
+      expect(result.counts.enrollments?.total).toBeGreaterThan(0);
+    },
+  );
+
+  step(
+    'When a Pod of district A connects to district B’s PostgreSQL, Redis or API, then the NetworkPolicies stop it, while A reaches its own; other Pods do not reach A’s data services',
+    async () => {
+      const targets = (namespace: string, name: string) => [
+        `${name}-postgres.${namespace}.svc.cluster.local:5432`,
+        `${name}-redis.${namespace}.svc.cluster.local:6379`,
+      ];
+      const fromApiA = execJson(
+        districtA,
+        'deploy/district-a-api',
+        'node',
+        '--input-type=module',
+        '-e',
+        CONNECT.replace(
+          'process.env.TARGETS',
+          JSON.stringify(
+            [
+              ...targets(districtB, 'district-b'),
+              `district-b-api.${districtB}.svc.cluster.local:80`,
+              ...targets(districtA, 'district-a'),
+            ].join(','),
+          ),
+        ),
+      ) as Record<string, string>;
+      const [bPostgres, bRedis, bApi, aPostgres, aRedis] = Object.values(fromApiA);
+      expect([bPostgres, bRedis, bApi]).not.toContain('connected');
+      expect([aPostgres, aRedis]).toEqual(['connected', 'connected']);
+      const fromOtherPod = await runClient<Record<string, string>>(clients, 'intruder', CONNECT, {
+        TARGETS: targets(districtA, 'district-a').join(','),
+      });
+      expect(Object.values(fromOtherPod)).not.toContain('connected');
+    },
+  );
+
+  step(
+    'When spec.version is raised while a consumer reads in a loop, then the migration runs, the Deployments roll and not one request fails',
+    async () => {
+      run(
+        'kubectl',
+        ['-n', clients, 'apply', '-f', '-'],
+        JSON.stringify(
+          podManifest('reader', READ_IN_A_LOOP, {
+            API: apiUrl(districtA, 'district-a'),
+            CLIENT_ID: consumer.clientId,
+            CLIENT_SECRET: consumer.clientSecret,
+            SCOPE,
+          }),
+        ),
+      );
+      await waitFor(
+        () =>
+          Promise.resolve(
+            podReady(kubectlJson('-n', clients, 'get', 'pod', 'reader') as PodList['items'][number]),
+          ),
+        500,
+      );
+      await sleep(2000);
+      kubectl(
+        '-n',
+        districtA,
+        'patch',
+        'rhi',
+        'district-a',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ spec: { version: nextVersion } }),
+      );
+      await waitFor(() => {
+        const current = instance(districtA, 'district-a');
+        return Promise.resolve(current.status?.currentVersion === nextVersion && isReady(current));
+      }, 1000);
+      const api = kubectlJson('-n', districtA, 'get', 'deployment', 'district-a-api') as {
+        spec: { template: { spec: { containers: { image: string }[] } } };
+        status: { updatedReplicas?: number; availableReplicas?: number };
+      };
+      expect(api.spec.template.spec.containers[0]?.image).toBe(`${images.repository}:${nextVersion}`);
+      await sleep(2000);
+      kubectl(
+        '-n',
+        clients,
+        'exec',
+        'reader',
+        '--',
+        'node',
+        '-e',
+        "require('node:fs').writeFileSync('/tmp/stop', '')",
+      );
+      await waitFor(() => {
+        const pod = kubectlJson('-n', clients, 'get', 'pod', 'reader') as { status: { phase?: string } };
+        return Promise.resolve(['Succeeded', 'Failed'].includes(pod.status.phase ?? ''));
+      }, 500);
+      const summary = JSON.parse(
+        kubectl('-n', clients, 'logs', 'reader').trim().split('\n').at(-1) ?? '{}',
+      ) as {
+        ok: number;
+        failures: unknown[];
+      };
+      expect(summary.failures).toEqual([]);
+      expect(summary.ok).toBeGreaterThan(20);
+    },
+  );
+
+  step(
+    'When district A is deleted with deletionPolicy Retain and applied again under the same name, then it finds its data again',
+    async () => {
+      kubectl('-n', districtA, 'delete', 'rhi', 'district-a', '--wait=true', '--timeout=120s');
+      await waitFor(
+        () => Promise.resolve(!exists('statefulset', 'district-a-postgres', '-n', districtA)),
+        1000,
+      );
+      expect(exists('pvc', 'data-district-a-postgres-0', '-n', districtA)).toBe(true);
+      run(
+        'kubectl',
+        ['-n', districtA, 'apply', '-f', '-'],
+        JSON.stringify(districtSpec('district-a', nextVersion)),
+      );
+      await waitFor(() => Promise.resolve(isReady(instance(districtA, 'district-a'))), 1000);
+      const users = await runClient<{ status: number; total: number }>(
+        clients,
+        'after-recreate',
+        String.raw`
+const base = process.env.API;
+const token = await (await fetch(base + '/oauth/token', { method: 'POST', headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE) })).json();
+const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/users?limit=1', { headers: { authorization: 'Bearer ' + token.access_token } });
+console.log(JSON.stringify({ status: answer.status, total: Number(answer.headers.get('x-total-count')) }));`,
+        {
+          API: apiUrl(districtA, 'district-a'),
+          CLIENT_ID: consumer.clientId,
+          CLIENT_SECRET: consumer.clientSecret,
+          SCOPE,
+        },
+      );
+      expect(users).toEqual({ status: 200, total: usersInPackage });
+    },
+  );
+});
