@@ -46,6 +46,12 @@ export class BackupCronJob extends Construct {
           { name: 'BACKUP_S3_BUCKET', value: s3.bucket },
           { name: 'BACKUP_PREFIX', value: s3.prefix ?? prefix },
           ...(s3.region === undefined ? [] : [{ name: 'AWS_REGION', value: s3.region }]),
+          ...(s3.endpoint === undefined
+            ? []
+            : [
+                { name: 'BACKUP_S3_ENDPOINT', value: s3.endpoint },
+                { name: 'BACKUP_S3_FORCE_PATH_STYLE', value: String(s3.forcePathStyle) },
+              ]),
         );
         break;
       }
@@ -57,6 +63,7 @@ export class BackupCronJob extends Construct {
           { name: 'BACKUP_AZURE_STORAGE_ACCOUNT', value: blob.storageAccount },
           { name: 'BACKUP_AZURE_CONTAINER', value: blob.container },
           { name: 'BACKUP_PREFIX', value: blob.prefix ?? prefix },
+          ...(blob.endpoint === undefined ? [] : [{ name: 'BACKUP_AZURE_ENDPOINT', value: blob.endpoint }]),
         );
         break;
       }

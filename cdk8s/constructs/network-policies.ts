@@ -24,6 +24,18 @@ export interface NetworkPoliciesProps {
 const postgresClients: Component[] = ['api', 'worker', 'migration', 'backup'];
 const redisClients: Component[] = ['api', 'worker'];
 
+/**
+ * Ports backup Pods reach their store on: HTTPS (the cloud's storage and identity endpoints),
+ * plus the port of a custom endpoint (an in-cluster MinIO on 9000, Azurite on 10000, …).
+ */
+function backupStorePorts(destination: InstanceContext['spec']['backup']['destination']): number[] {
+  const endpoint = destination.type === 's3' ? destination.s3?.endpoint : destination.azureBlob?.endpoint;
+  if (endpoint === undefined) return [ports.https];
+  const url = new URL(endpoint);
+  const port = url.port === '' ? (url.protocol === 'http:' ? 80 : ports.https) : Number(url.port);
+  return [...new Set([ports.https, port])];
+}
+
 const tcp = (port: number | string): k8s.NetworkPolicyPort => ({
   protocol: 'TCP',
   port: typeof port === 'number' ? k8s.IntOrString.fromNumber(port) : k8s.IntOrString.fromString(port),
@@ -98,7 +110,7 @@ export class NetworkPolicies extends Construct {
       policy('allow-backup-egress', {
         podSelector: { matchLabels: selectorLabels(context.name, 'backup') },
         policyTypes: ['Egress'],
-        egress: egressToAnywhere([ports.https]),
+        egress: egressToAnywhere(backupStorePorts(spec.backup.destination)),
       });
     }
   }

@@ -10,6 +10,12 @@ const Prefix = Type.Optional(
   }),
 );
 
+/** A storage service's URL: scheme, host and an optional port, nothing else. */
+const Endpoint = (description: string) =>
+  Type.Optional(
+    PatternString('^https?://[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?/?$', 253, { description }),
+  );
+
 /** `spec.backup.destination` */
 export const BackupDestinationSpec = withRules(
   Type.Object(
@@ -43,6 +49,14 @@ export const BackupDestinationSpec = withRules(
               }),
             ),
             prefix: Prefix,
+            endpoint: Endpoint(
+              'URL of an S3-compatible server (MinIO, Ceph RGW, …) instead of AWS, e.g. `http://minio.storage.svc:9000`; backup Pods may reach its port.',
+            ),
+            forcePathStyle: Type.Boolean({
+              description:
+                'Address buckets by path (`<endpoint>/<bucket>`), as most S3-compatible servers need.',
+              default: false,
+            }),
           },
           { additionalProperties: false, description: 'The S3 bucket (type s3).' },
         ),
@@ -55,6 +69,9 @@ export const BackupDestinationSpec = withRules(
               description: 'Blob container name.',
             }),
             prefix: Prefix,
+            endpoint: Endpoint(
+              'Blob service URL instead of `https://<storageAccount>.blob.core.windows.net` (Azurite, sovereign clouds); backup Pods may reach its port.',
+            ),
           },
           { additionalProperties: false, description: 'The Blob Storage container (type azureBlob).' },
         ),

@@ -96,4 +96,25 @@ describe('NetworkPolicies', () => {
     expect(backup?.spec?.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'backup' });
     expect(backup?.spec?.egress?.[0]?.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
   });
+
+  it.each([
+    ['s3', { s3: { bucket: 'backups', endpoint: 'http://minio.storage.svc:9000' } }, 9000],
+    ['s3', { s3: { bucket: 'backups', endpoint: 'http://ceph.storage.svc' } }, 80],
+    [
+      'azureBlob',
+      { azureBlob: { storageAccount: 'dev', container: 'backups', endpoint: 'http://azurite:10000' } },
+      10000,
+    ],
+  ])(
+    'When backups go to a %s-compatible endpoint, then backup Pods may reach that endpoint’s port too',
+    (type, destination, port) => {
+      const backup = policies({
+        backup: { destination: { type, ...destination, credentialsSecretRef: { name: 'k' } } },
+      }).get('allow-backup-egress');
+      expect(backup?.spec?.egress?.[0]?.ports).toEqual([
+        { protocol: 'TCP', port: 443 },
+        { protocol: 'TCP', port },
+      ]);
+    },
+  );
 });

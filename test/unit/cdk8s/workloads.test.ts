@@ -185,6 +185,33 @@ describe('Backup CronJob', () => {
     );
   });
 
+  it('When backups go to an S3-compatible server or a custom Blob endpoint, then the backup container is told its URL', () => {
+    const envOf = (destination: Record<string, unknown>) =>
+      (
+        single(
+          synthesize(
+            instance({ backup: { destination: { ...destination, credentialsSecretRef: { name: 'k' } } } }),
+          ),
+          'CronJob',
+        ) as unknown as V1CronJob
+      ).spec.jobTemplate.spec?.template.spec?.containers[0]?.env;
+    expect(
+      envOf({ type: 's3', s3: { bucket: 'b-1', endpoint: 'http://minio:9000', forcePathStyle: true } }),
+    ).toEqual(
+      expect.arrayContaining([
+        { name: 'BACKUP_S3_ENDPOINT', value: 'http://minio:9000' },
+        { name: 'BACKUP_S3_FORCE_PATH_STYLE', value: 'true' },
+      ]),
+    );
+    expect(
+      envOf({
+        type: 'azureBlob',
+        azureBlob: { storageAccount: 'dev', container: 'backups', endpoint: 'http://azurite:10000' },
+      }),
+    ).toEqual(expect.arrayContaining([{ name: 'BACKUP_AZURE_ENDPOINT', value: 'http://azurite:10000' }]));
+    expect(JSON.stringify(envOf({ type: 's3', s3: { bucket: 'b-1' } }))).not.toContain('BACKUP_S3_ENDPOINT');
+  });
+
   it('When backups are disabled, then there is no CronJob, backup ServiceAccount or volume', () => {
     const kinds = synthesize(instance({ backup: { enabled: false } })).map(
       (o) => `${o.kind}/${o.metadata.name}`,
