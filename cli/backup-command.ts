@@ -3,11 +3,16 @@ import { loadBackupConfig } from '../api/backup/config.js';
 import { runBackup } from '../api/backup/run-backup.js';
 import { RestoreError, runRestore } from '../api/backup/run-restore.js';
 import { storeFor } from '../api/backup/stores.js';
+import { waitUntilReachable } from './database-reachable.js';
+
+/** How long backup and restore wait for PostgreSQL to accept their connection. */
+const DATABASE_WAIT_SECONDS = 120;
 
 /** `rosterhub backup`: what the backup CronJob runs. Returns the exit code. */
 export async function runBackupCommand(): Promise<number> {
   const config = loadSettingsOrExit('backup', () => loadBackupConfig());
   const logger = commandLogger('backup');
+  if (!(await waitUntilReachable(config.databaseUrl, logger, DATABASE_WAIT_SECONDS))) return 1;
   const store = storeFor(config);
   try {
     const result = await runBackup(config.databaseUrl, store, config.retentionDays, logger);
@@ -31,6 +36,7 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
   }
   const config = loadSettingsOrExit('restore', () => loadBackupConfig());
   const logger = commandLogger('restore');
+  if (!(await waitUntilReachable(config.databaseUrl, logger, DATABASE_WAIT_SECONDS))) return 1;
   const store = storeFor(config);
   try {
     await runRestore(config.databaseUrl, store, which, logger);

@@ -1,10 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../lib/logging/logger.js';
 import { commandLogger, loadSettingsOrExit } from '../lib/process/startup.js';
 import { apiSettings } from '../api/config.js';
-import { Database } from '../api/db/database.js';
 import { migrate } from '../api/db/migrate.js';
 import { loadConnectedConfig } from '../lib/config/connection-urls.js';
+import { openWhenReachable } from './database-reachable.js';
 
 /** What the migration needs: PostgreSQL only, so it runs without REDIS_URL. */
 const migrateSettings = {
@@ -39,32 +37,4 @@ function waitSeconds(args: string[]): number {
   const index = args.indexOf('--wait');
   const value = index === -1 ? undefined : Number(args[index + 1]);
   return value !== undefined && Number.isFinite(value) && value >= 0 ? value : 300;
-}
-
-/**
- * The migration Job may start before a fresh database accepts connections (a StatefulSet still
- * starting, a cloud server still provisioning): retry with backoff instead of failing the Job.
- */
-async function openWhenReachable(
-  url: string,
-  logger: Logger,
-  seconds: number,
-): Promise<Database | undefined> {
-  const deadline = Date.now() + seconds * 1000;
-  let delayMs = 500;
-  for (;;) {
-    try {
-      return await Database.open({ url, poolMax: 2 });
-    } catch (error) {
-      if (Date.now() + delayMs > deadline) {
-        logger.error(
-          `PostgreSQL is not reachable (DATABASE_URL) after ${seconds} s: ${(error as Error).message}`,
-        );
-        return undefined;
-      }
-      logger.warn(`waiting for PostgreSQL: ${(error as Error).message}`, { retryInMs: delayMs });
-      await sleep(delayMs);
-      delayMs = Math.min(delayMs * 2, 10_000);
-    }
-  }
 }
