@@ -3,7 +3,7 @@
 // real test node (test/cluster/support/real-node), with NetworkPolicies enforced by kube-router.
 // A CSV package goes in through the API from a Pod in the cluster and comes out to a OneRoster
 // consumer Pod; the version is raised under a reading consumer; a Retain deletion keeps the data.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +16,8 @@ import { REAL_NODE, REAL_NODE_PLACEMENT } from '../support/real-node/node-config
 import { tagRealNodeImage } from '../support/real-node/real-node.js';
 
 const STEP_TIMEOUT_MS = 300_000;
+/** Where a long step is, on stderr: a timeout then says which wait it was. */
+const progress = (line: string): boolean => process.stderr.write(`[real-district] ${line}\n`);
 const env = (name: string): string => {
   const value = process.env[name];
   if (!value)
@@ -28,6 +30,7 @@ const images = {
   operator: env('RH_OPERATOR_IMAGE'),
   postgres: env('RH_POSTGRES_IMAGE'),
   redis: env('RH_REDIS_IMAGE'),
+  s3: env('RH_S3_IMAGE'),
 };
 /** The version the upgrade goes to: the same image under a higher tag. */
 const nextVersion = images.version.replace(
@@ -46,6 +49,8 @@ let system: string;
 let districtA: string;
 let districtB: string;
 let clients: string;
+let storage: string;
+let districtC: string;
 let work: string;
 let packageZip: Buffer;
 let usersInPackage: number;
@@ -149,6 +154,56 @@ async function runClient<T>(
 }
 
 /** `kubectl exec` of a command that prints JSON, parsed. */
+// Runs in a client Pod: the number of users a consumer sees.
+const COUNT_USERS = String.raw`
+const base = process.env.API;
+const token = await (await fetch(base + '/oauth/token', { method: 'POST', headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE) })).json();
+const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/users?limit=1', { headers: { authorization: 'Bearer ' + token.access_token } });
+console.log(JSON.stringify({ status: answer.status, total: Number(answer.headers.get('x-total-count')) }));
+`;
+
+interface JobStatus {
+  status: { succeeded?: number; failed?: number };
+}
+
+/** Waits for a Job to end; returns its Pod's last log line parsed as JSON (throws with the log when it failed). */
+async function jobResult(namespace: string, name: string): Promise<Record<string, unknown>> {
+  const job = await waitFor<JobStatus>(() => {
+    const current = kubectlJson('-n', namespace, 'get', 'job', name) as JobStatus;
+    return Promise.resolve(
+      (current.status.succeeded ?? 0) > 0 || (current.status.failed ?? 0) > 0 ? current : false,
+    );
+  }, 1000);
+  const logs = kubectl('-n', namespace, 'logs', `job/${name}`);
+  if (!job.status.succeeded) throw new Error(`Job ${name} failed:\n${logs}`);
+  return JSON.parse(logs.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+/** The S3 destination of the in-cluster s3rver, with its credentials Secret in `namespace`. */
+function s3Destination(namespace: string): Record<string, unknown> {
+  run(
+    'kubectl',
+    ['-n', namespace, 'apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's3-credentials' },
+      // s3rver's own account
+      stringData: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
+    }),
+  );
+  return {
+    type: 's3',
+    s3: {
+      bucket: 'district-backups',
+      region: 'us-east-1',
+      endpoint: `http://s3rver.${storage}.svc.cluster.local:9000`,
+      forcePathStyle: true,
+    },
+    credentialsSecretRef: { name: 's3-credentials' },
+  };
+}
+
 const execJson = (namespace: string, target: string, ...command: string[]): unknown =>
   JSON.parse(kubectl('-n', namespace, 'exec', target, '--', ...command));
 
@@ -226,6 +281,8 @@ beforeAll(async () => {
   districtA = await createTestNamespace('real-district-a', restricted);
   districtB = await createTestNamespace('real-district-b', restricted);
   clients = await createTestNamespace('real-clients', restricted);
+  storage = await createTestNamespace('real-storage', restricted);
+  districtC = await createTestNamespace('real-district-c', restricted);
   work = await mkdtemp(join(tmpdir(), 'rh-real-district-'));
   await writeCsvPackage(generateDistrict(SIZES.small, 3), join(work, 'package'));
   packageZip = await zipFolder(join(work, 'package'));
@@ -237,7 +294,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   bestEffort('helm', ['uninstall', release, '-n', system, '--wait', '--timeout', '60s']);
-  for (const namespace of [districtA, districtB, clients, system])
+  for (const namespace of [districtA, districtB, districtC, clients, storage, system])
     bestEffort('kubectl', ['delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
   await rm(work, { recursive: true, force: true });
 });
@@ -283,7 +340,7 @@ describe('A district on real Pods', () => {
         '--set-json',
         `tolerations=${JSON.stringify(REAL_NODE_PLACEMENT.tolerations)}`,
         '--set',
-        `watchNamespaces={${districtA},${districtB}}`,
+        `watchNamespaces={${districtA},${districtB},${districtC}}`,
       ]);
       const operators = pods(system, 'app.kubernetes.io/name=rosterhub-operator').items;
       expect(operators).toHaveLength(2);
@@ -529,13 +586,155 @@ describe('A district on real Pods', () => {
       const users = await runClient<{ status: number; total: number }>(
         clients,
         'after-recreate',
-        String.raw`
-const base = process.env.API;
-const token = await (await fetch(base + '/oauth/token', { method: 'POST', headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE) })).json();
-const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/users?limit=1', { headers: { authorization: 'Bearer ' + token.access_token } });
-console.log(JSON.stringify({ status: answer.status, total: Number(answer.headers.get('x-total-count')) }));`,
+        COUNT_USERS,
         {
           API: apiUrl(districtA, 'district-a'),
+          CLIENT_ID: consumer.clientId,
+          CLIENT_SECRET: consumer.clientSecret,
+          SCOPE,
+        },
+      );
+      expect(users).toEqual({ status: 200, total: usersInPackage });
+    },
+  );
+
+  step(
+    'When backup Jobs are made from the CronJob, then pg_dump writes to the backup volume and to an S3-compatible store in the cluster, and a new instance restored from it answers the same',
+    async () => {
+      run(
+        'kubectl',
+        ['-n', storage, 'apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'List',
+          items: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: 's3rver' },
+              spec: {
+                selector: { matchLabels: { app: 's3rver' } },
+                template: {
+                  metadata: { labels: { app: 's3rver' } },
+                  spec: {
+                    ...REAL_NODE_PLACEMENT,
+                    automountServiceAccountToken: false,
+                    securityContext: {
+                      runAsNonRoot: true,
+                      runAsUser: 65532,
+                      seccompProfile: { type: 'RuntimeDefault' },
+                    },
+                    containers: [
+                      {
+                        name: 's3rver',
+                        image: images.s3,
+                        imagePullPolicy: 'Never',
+                        args: ['--configure-bucket', 'district-backups'],
+                        ports: [{ containerPort: 9000 }],
+                        readinessProbe: { tcpSocket: { port: 9000 } },
+                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                      },
+                    ],
+                    volumes: [{ name: 'data', emptyDir: {} }],
+                  },
+                },
+              },
+            },
+            {
+              apiVersion: 'v1',
+              kind: 'Service',
+              metadata: { name: 's3rver' },
+              spec: { selector: { app: 's3rver' }, ports: [{ port: 9000, targetPort: 9000 }] },
+            },
+          ],
+        }),
+      );
+      kubectl('-n', storage, 'rollout', 'status', 'deployment/s3rver', '--timeout=120s');
+      progress('s3rver is up');
+
+      // 1. to the backup volume (the default destination)
+      kubectl('-n', districtA, 'create', 'job', '--from=cronjob/district-a-backup', 'backup-to-volume');
+      const toVolume = await jobResult(districtA, 'backup-to-volume');
+      progress('backup to the volume done');
+      expect(toVolume.name).toMatch(/^rosterhub-\d{8}T\d{6}Z\.dump$/);
+      const claim = kubectlJson('-n', districtA, 'get', 'pvc', 'district-a-backups') as {
+        spec: { volumeName: string };
+      };
+      const volume = kubectlJson('get', 'pv', claim.spec.volumeName) as {
+        spec: { hostPath: { path: string } };
+      };
+      expect((await stat(join(volume.spec.hostPath.path, String(toVolume.name)))).size).toBe(toVolume.bytes);
+
+      // 2. to the S3-compatible store
+      const destination = s3Destination(districtA);
+      kubectl(
+        '-n',
+        districtA,
+        'patch',
+        'rhi',
+        'district-a',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ spec: { backup: { destination } } }),
+      );
+      await waitFor(
+        () =>
+          Promise.resolve(
+            kubectl('-n', districtA, 'get', 'cronjob', 'district-a-backup', '-o', 'json').includes(
+              'BACKUP_S3_ENDPOINT',
+            ),
+          ),
+        500,
+      );
+      kubectl('-n', districtA, 'create', 'job', '--from=cronjob/district-a-backup', 'backup-to-s3');
+      const toS3 = await jobResult(districtA, 'backup-to-s3');
+      progress('backup to S3 done');
+      expect(toS3.name).toMatch(/^rosterhub-\d{8}T\d{6}Z\.dump$/);
+
+      // 3. a new instance, restored from the S3 backup by a Job made from its own backup CronJob
+      const restored = districtSpec('district-c', nextVersion);
+      (restored.spec as Record<string, unknown>).backup = { destination: s3Destination(districtC) };
+      run('kubectl', ['-n', districtC, 'apply', '-f', '-'], JSON.stringify(restored));
+      await waitFor(() => Promise.resolve(isReady(instance(districtC, 'district-c'))), 1000);
+      progress('district C Ready');
+      const cronJob = kubectlJson('-n', districtC, 'get', 'cronjob', 'district-c-backup') as {
+        spec: {
+          jobTemplate: {
+            spec: {
+              template: {
+                metadata?: unknown;
+                spec: { containers: { args?: string[]; env?: { name: string; value?: string }[] }[] };
+              };
+            };
+          };
+        };
+      };
+      const template = cronJob.spec.jobTemplate.spec.template;
+      const container = template.spec.containers[0]!;
+      container.args = ['restore', '--backup', 'latest'];
+      container.env = (container.env ?? []).map((variable) =>
+        variable.name === 'BACKUP_PREFIX' ? { ...variable, value: `${districtA}/district-a/` } : variable,
+      );
+      run(
+        'kubectl',
+        ['-n', districtC, 'apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: { name: 'restore-from-district-a' },
+          spec: { backoffLimit: 0, template },
+        }),
+      );
+      await jobResult(districtC, 'restore-from-district-a');
+      progress('restore done');
+      const users = await runClient<{ status: number; total: number }>(
+        clients,
+        'after-restore',
+        COUNT_USERS,
+        {
+          API: apiUrl(districtC, 'district-c'),
           CLIENT_ID: consumer.clientId,
           CLIENT_SECRET: consumer.clientSecret,
           SCOPE,

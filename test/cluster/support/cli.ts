@@ -72,7 +72,7 @@ async function up(): Promise<void> {
 /** `export RH_IMAGE_REPOSITORY=… RH_VERSION=…` for an instance's spec or the chart's values. */
 function exportLine(images: Record<string, string>): string {
   return `export ${Object.entries(images)
-    .filter(([key]) => key !== 'RH_PAUSE_IMAGE')
+    .filter(([key]) => key !== 'RH_PAUSE_IMAGE' && key !== 'RH_S3_IMAGE')
     .map(([key, value]) => `${key}=${value}`)
     .join(' ')}\n`;
 }

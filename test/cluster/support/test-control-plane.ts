@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlane, type ControlPlaneState } from './control-plane.js';
 import { startDistrictNode, type NodeImages } from './real-node/district-node.js';
+import { removeStaleRealNode } from './real-node/real-node.js';
 import { TEST_CLUSTER_DIR_PREFIX, removeStaleTestClusters } from './stale-clusters.js';
 import { ensureTestBinaries } from './testbin.js';
 
@@ -26,6 +27,8 @@ export async function startTestControlPlane(
   repoRoot: string,
   say: (line: string) => void,
 ): Promise<TestControlPlane> {
+  // first the real node of a crashed run: its mounts live inside that run's folder
+  await removeStaleRealNode(say);
   await removeStaleTestClusters();
   const binDir = await ensureTestBinaries(repoRoot);
   const dir = mkdtempSync(join(tmpdir(), TEST_CLUSTER_DIR_PREFIX));

@@ -12,6 +12,7 @@ const IMAGE_KEYS = [
   'RH_POSTGRES_IMAGE',
   'RH_REDIS_IMAGE',
   'RH_PAUSE_IMAGE',
+  'RH_S3_IMAGE',
 ] as const;
 
 /** The images a district on the real node runs, as `make cluster-up` prints them. */
@@ -23,7 +24,7 @@ function parseImages(stdout: string): NodeImages {
   const values = new Map(
     stdout
       .split('\n')
-      .map((line) => /^(RH_[A-Z_]+)=(.+)$/.exec(line.trim()))
+      .map((line) => /^(RH_[A-Z0-9_]+)=(.+)$/.exec(line.trim()))
       .filter((match) => match !== null)
       .map((match) => [match[1]!, match[2]!] as const),
   );
@@ -62,6 +63,7 @@ export async function startDistrictNode(
       images.RH_OPERATOR_IMAGE,
       images.RH_POSTGRES_IMAGE,
       images.RH_REDIS_IMAGE,
+      images.RH_S3_IMAGE,
     ].map((image) => archiveOf(archives, image)),
     pauseImage: images.RH_PAUSE_IMAGE,
     controlPlane: {
