@@ -11,40 +11,26 @@ import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
 import { zipFolder } from '../../integration/imports/support.js';
 import { createTestNamespace, waitFor } from '../support/cluster.js';
-import { bestEffort, exists, handCrdToRelease, kubectl, kubectlJson, run } from '../support/kubectl.js';
-import { REAL_NODE, REAL_NODE_PLACEMENT } from '../support/real-node/node-config.js';
+import { bestEffort, exists, kubectl, kubectlJson, run } from '../support/kubectl.js';
+import {
+  installOperatorOnRealNode,
+  nextMinorVersion,
+  nodeImagesFromEnv,
+  realDistrict,
+  restrictedPodSpec,
+} from '../support/real-node/district-fixtures.js';
+import { REAL_NODE } from '../support/real-node/node-config.js';
 import { tagRealNodeImage } from '../support/real-node/real-node.js';
 
 const STEP_TIMEOUT_MS = 300_000;
 /** Where a long step is, on stderr: a timeout then says which wait it was. */
 const progress = (line: string): boolean => process.stderr.write(`[real-district] ${line}\n`);
-const env = (name: string): string => {
-  const value = process.env[name];
-  if (!value)
-    throw new Error(`${name} is not set: the cluster project's global setup exports the real node's images`);
-  return value;
-};
-const images = {
-  repository: env('RH_IMAGE_REPOSITORY'),
-  version: env('RH_VERSION'),
-  operator: env('RH_OPERATOR_IMAGE'),
-  postgres: env('RH_POSTGRES_IMAGE'),
-  redis: env('RH_REDIS_IMAGE'),
-  s3: env('RH_S3_IMAGE'),
-};
+const images = nodeImagesFromEnv();
 /** The version the upgrade goes to: the same image under a higher tag. */
-const nextVersion = images.version.replace(
-  /^(\d+)\.(\d+)\.(\d+)$/,
-  (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`,
-);
+const nextVersion = nextMinorVersion(images.RH_VERSION);
 const chart = new URL('../../../charts/rosterhub-operator', import.meta.url).pathname;
 const release = `real-${Math.random().toString(16).slice(2, 8)}`;
 const restricted = { 'pod-security.kubernetes.io/enforce': 'restricted' };
-const small = (cpu: string, memory: string, limit: string) => ({
-  requests: { cpu, memory },
-  limits: { cpu: '1', memory: limit },
-});
-
 let system: string;
 let districtA: string;
 let districtB: string;
@@ -75,29 +61,7 @@ const pods = (namespace: string, selector?: string) =>
 const podReady = (pod: PodList['items'][number]) =>
   pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-function districtSpec(name: string, version = images.version): Record<string, unknown> {
-  return {
-    apiVersion: 'rosterhub.io/v1alpha1',
-    kind: 'RosterHubInstance',
-    metadata: { name },
-    spec: {
-      version,
-      platform: 'kind',
-      image: { repository: images.repository, pullPolicy: 'Never' },
-      scheduling: REAL_NODE_PLACEMENT,
-      database: {
-        mode: 'inCluster',
-        version: '15',
-        image: images.postgres,
-        resources: small('50m', '128Mi', '1Gi'),
-        storage: { size: '1Gi' },
-      },
-      redis: { mode: 'inCluster', image: images.redis, resources: small('20m', '64Mi', '256Mi') },
-      api: { replicas: 2, resources: small('50m', '128Mi', '512Mi') },
-      worker: { resources: small('50m', '128Mi', '768Mi') },
-    },
-  };
-}
+const districtSpec = (name: string, version = images.RH_VERSION) => realDistrict(images, name, version);
 
 const apiUrl = (namespace: string, name: string) => `http://${name}-api.${namespace}.svc.cluster.local`;
 
@@ -107,24 +71,19 @@ function podManifest(name: string, script: string, envVars: Record<string, strin
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { 'rosterhub.io/e2e-client': name } },
-    spec: {
-      ...REAL_NODE_PLACEMENT,
-      restartPolicy: 'Never',
-      automountServiceAccountToken: false,
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [
-        {
-          name: 'client',
-          image: `${images.repository}:${images.version}`,
-          imagePullPolicy: 'Never',
-          command: ['node', '--input-type=module', '-e', script],
-          env: Object.entries(envVars).map(([key, value]) => ({ name: key, value })),
-          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-          ...(configMap ? { volumeMounts: [{ name: 'input', mountPath: '/input' }] } : {}),
-        },
-      ],
-      ...(configMap ? { volumes: [{ name: 'input', configMap: { name: configMap } }] } : {}),
-    },
+    spec: restrictedPodSpec(
+      {
+        name: 'client',
+        image: `${images.RH_IMAGE_REPOSITORY}:${images.RH_VERSION}`,
+        command: ['node', '--input-type=module', '-e', script],
+        env: Object.entries(envVars).map(([key, value]) => ({ name: key, value })),
+        ...(configMap ? { volumeMounts: [{ name: 'input', mountPath: '/input' }] } : {}),
+      },
+      {
+        restartPolicy: 'Never',
+        ...(configMap ? { volumes: [{ name: 'input', configMap: { name: configMap } }] } : {}),
+      },
+    ),
   };
 }
 
@@ -289,7 +248,10 @@ beforeAll(async () => {
   usersInPackage =
     (await readFile(join(work, 'package', 'users.csv'), 'utf8')).split('\r\n').filter((line) => line !== '')
       .length - 1;
-  await tagRealNodeImage(`${images.repository}:${images.version}`, `${images.repository}:${nextVersion}`);
+  await tagRealNodeImage(
+    `${images.RH_IMAGE_REPOSITORY}:${images.RH_VERSION}`,
+    `${images.RH_IMAGE_REPOSITORY}:${nextVersion}`,
+  );
 });
 
 afterAll(async () => {
@@ -322,26 +284,7 @@ describe('A district on real Pods', () => {
   step(
     'When the chart is installed with the built operator image, then both operator Pods run on the real node, pass their probes, and one leads',
     async () => {
-      const [repository, tag] = images.operator.split(/:(?=[^:]+$)/);
-      handCrdToRelease(release, system);
-      run('helm', [
-        'install',
-        release,
-        chart,
-        '-n',
-        system,
-        '--wait',
-        '--timeout',
-        '120s',
-        '--set-json',
-        `image=${JSON.stringify({ repository, tag, pullPolicy: 'Never' })}`,
-        '--set-json',
-        `nodeSelector=${JSON.stringify(REAL_NODE_PLACEMENT.nodeSelector)}`,
-        '--set-json',
-        `tolerations=${JSON.stringify(REAL_NODE_PLACEMENT.tolerations)}`,
-        '--set',
-        `watchNamespaces={${districtA},${districtB},${districtC}}`,
-      ]);
+      installOperatorOnRealNode(images, chart, release, system, [districtA, districtB, districtC]);
       const operators = pods(system, 'app.kubernetes.io/name=rosterhub-operator').items;
       expect(operators).toHaveLength(2);
       for (const pod of operators) {
@@ -541,7 +484,9 @@ describe('A district on real Pods', () => {
         spec: { template: { spec: { containers: { image: string }[] } } };
         status: { updatedReplicas?: number; availableReplicas?: number };
       };
-      expect(api.spec.template.spec.containers[0]?.image).toBe(`${images.repository}:${nextVersion}`);
+      expect(api.spec.template.spec.containers[0]?.image).toBe(
+        `${images.RH_IMAGE_REPOSITORY}:${nextVersion}`,
+      );
       await sleep(2000);
       kubectl(
         '-n',
@@ -616,28 +561,17 @@ describe('A district on real Pods', () => {
                 selector: { matchLabels: { app: 's3rver' } },
                 template: {
                   metadata: { labels: { app: 's3rver' } },
-                  spec: {
-                    ...REAL_NODE_PLACEMENT,
-                    automountServiceAccountToken: false,
-                    securityContext: {
-                      runAsNonRoot: true,
-                      runAsUser: 65532,
-                      seccompProfile: { type: 'RuntimeDefault' },
+                  spec: restrictedPodSpec(
+                    {
+                      name: 's3rver',
+                      image: images.RH_S3_IMAGE,
+                      args: ['--configure-bucket', 'district-backups'],
+                      ports: [{ containerPort: 9000 }],
+                      readinessProbe: { tcpSocket: { port: 9000 } },
+                      volumeMounts: [{ name: 'data', mountPath: '/data' }],
                     },
-                    containers: [
-                      {
-                        name: 's3rver',
-                        image: images.s3,
-                        imagePullPolicy: 'Never',
-                        args: ['--configure-bucket', 'district-backups'],
-                        ports: [{ containerPort: 9000 }],
-                        readinessProbe: { tcpSocket: { port: 9000 } },
-                        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-                        volumeMounts: [{ name: 'data', mountPath: '/data' }],
-                      },
-                    ],
-                    volumes: [{ name: 'data', emptyDir: {} }],
-                  },
+                    { volumes: [{ name: 'data', emptyDir: {} }] },
+                  ),
                 },
               },
             },
