@@ -1,12 +1,15 @@
 // kubectl and helm as a platform team runs them (scripts/k8s-tools.sh pins both), against the
 // KUBECONFIG of the test cluster.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findRepoRoot } from './testbin.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+// found by walking up, so that this works from dist/ (benchmarks) as from the sources
+const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** Folder holding the pinned kubectl and helm. */
-export const toolsDir = execFileSync(`${repoRoot}scripts/k8s-tools.sh`, {
+export const toolsDir = execFileSync(join(repoRoot, 'scripts', 'k8s-tools.sh'), {
   encoding: 'utf8',
   stdio: ['ignore', 'pipe', 'ignore'],
 })
