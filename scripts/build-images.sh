@@ -59,7 +59,7 @@ buildah_() {
 }
 has_image() { buildah_ inspect --type image "$1" >/dev/null 2>&1; }
 bud() {
-  buildah_ bud --pull-never --format docker --layers --network host --runtime /usr/sbin/runc "$@" >&2
+  buildah_ bud --quiet --pull-never --format docker --layers --network host --runtime /usr/sbin/runc "$@" >&2
 }
 work=$(mktemp -d "$IMAGES_DIR/work.XXXXXX")
 # buildah leaves /etc/cni/net.d/cni.lock behind even with --network host; remove what it made
