@@ -3,6 +3,8 @@
 // real test node (test/cluster/support/real-node), with NetworkPolicies enforced by kube-router.
 // A CSV package goes in through the API from a Pod in the cluster and comes out to a OneRoster
 // consumer Pod; the version is raised under a reading consumer; a Retain deletion keeps the data.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +13,8 @@ import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
 import { zipFolder } from '../../integration/imports/support.js';
 import { createTestNamespace, waitFor } from '../support/cluster.js';
-import { bestEffort, exists, kubectl, kubectlJson, run } from '../support/kubectl.js';
+import { bestEffort, exists, kubectl, kubectlJson, run, toolsDir } from '../support/kubectl.js';
+import { IMPORT_LOCK_SQL } from '../../../api/imports/importer.js';
 import {
   installOperatorOnRealNode,
   nextMinorVersion,
@@ -443,7 +446,7 @@ describe('A district on real Pods', () => {
   );
 
   step(
-    'When spec.version is raised while a consumer reads in a loop, then the migration runs, the Deployments roll and not one request fails',
+    'When spec.version is raised while a consumer reads in a loop and an import runs, then the migration runs, the Deployments roll, not one request fails and the import completes',
     async () => {
       run(
         'kubectl',
@@ -464,6 +467,71 @@ describe('A district on real Pods', () => {
           ),
         500,
       );
+      // an import that stays running through the roll: it waits for the import lock, which a
+      // session holds for 30 s (a dry run, so that the data the later steps count stays as it is)
+      const lockHolder = spawn(
+        `${toolsDir}/kubectl`,
+        [
+          '-n',
+          districtA,
+          'exec',
+          'district-a-postgres-0',
+          '--',
+          'psql',
+          '-U',
+          'rosterhub',
+          '-d',
+          'rosterhub',
+          '-c',
+          `select ${IMPORT_LOCK_SQL.replace(/^select /, '')}, pg_sleep(30)`,
+        ],
+        { stdio: 'ignore' },
+      );
+      const importer = 'deploy/district-a-api';
+      kubectl(
+        '-n',
+        districtA,
+        'exec',
+        importer,
+        '--',
+        'node',
+        'bin/rosterhub.js',
+        'generate',
+        '--size',
+        'small',
+        '--seed',
+        '9',
+        '--out',
+        '/tmp/running-import',
+      );
+      const running = (
+        execJson(
+          districtA,
+          importer,
+          'node',
+          'bin/rosterhub.js',
+          'import',
+          '/tmp/running-import',
+          '--dry-run',
+          '--no-wait',
+        ) as { id: string }
+      ).id;
+      const importState = (): string =>
+        kubectl(
+          '-n',
+          districtA,
+          'exec',
+          'district-a-postgres-0',
+          '--',
+          'psql',
+          '-U',
+          'rosterhub',
+          '-d',
+          'rosterhub',
+          '-tAc',
+          `select state from import_jobs where id = '${running}'`,
+        ).trim();
+      await waitFor(() => Promise.resolve(importState() === 'active'), 500);
       await sleep(2000);
       kubectl(
         '-n',
@@ -510,6 +578,14 @@ describe('A district on real Pods', () => {
       };
       expect(summary.failures).toEqual([]);
       expect(summary.ok).toBeGreaterThan(20);
+      // the old worker finished it on SIGTERM, or a new one took it over: completed either way
+      expect(
+        await waitFor(
+          () => Promise.resolve(['completed', 'rejected', 'failed'].includes(importState()) && importState()),
+          1000,
+        ),
+      ).toBe('completed');
+      if (lockHolder.exitCode === null) await once(lockHolder, 'exit');
     },
   );
 
