@@ -115,6 +115,21 @@ async function runClient<T>(
   return JSON.parse(logs.trim().split('\n').at(-1) ?? 'null') as T;
 }
 
+/** kubectl arguments that run psql with `args` in district A's PostgreSQL Pod. */
+const psqlInDistrictA = (...args: string[]): string[] => [
+  '-n',
+  districtA,
+  'exec',
+  'district-a-postgres-0',
+  '--',
+  'psql',
+  '-U',
+  'rosterhub',
+  '-d',
+  'rosterhub',
+  ...args,
+];
+
 /** `kubectl exec` of a command that prints JSON, parsed. */
 // Runs in a client Pod: the number of users a consumer sees.
 const COUNT_USERS = String.raw`
@@ -471,20 +486,7 @@ describe('A district on real Pods', () => {
       // session holds for 30 s (a dry run, so that the data the later steps count stays as it is)
       const lockHolder = spawn(
         `${toolsDir}/kubectl`,
-        [
-          '-n',
-          districtA,
-          'exec',
-          'district-a-postgres-0',
-          '--',
-          'psql',
-          '-U',
-          'rosterhub',
-          '-d',
-          'rosterhub',
-          '-c',
-          `select ${IMPORT_LOCK_SQL.replace(/^select /, '')}, pg_sleep(30)`,
-        ],
+        psqlInDistrictA('-c', `select ${IMPORT_LOCK_SQL.replace(/^select /, '')}, pg_sleep(30)`),
         { stdio: 'ignore' },
       );
       const importer = 'deploy/district-a-api';
@@ -517,20 +519,7 @@ describe('A district on real Pods', () => {
         ) as { id: string }
       ).id;
       const importState = (): string =>
-        kubectl(
-          '-n',
-          districtA,
-          'exec',
-          'district-a-postgres-0',
-          '--',
-          'psql',
-          '-U',
-          'rosterhub',
-          '-d',
-          'rosterhub',
-          '-tAc',
-          `select state from import_jobs where id = '${running}'`,
-        ).trim();
+        kubectl(...psqlInDistrictA('-tAc', `select state from import_jobs where id = '${running}'`)).trim();
       await waitFor(() => Promise.resolve(importState() === 'active'), 500);
       await sleep(2000);
       kubectl(
