@@ -12,4 +12,12 @@ export interface InstanceContext {
   readonly profile: PlatformProfile;
   /** `repository:version` of the RosterHub image. */
   readonly image: string;
+  /** Ports of the external data services, from their Secrets (see SynthesisOptions). */
+  readonly externalPorts: ExternalPorts;
+}
+
+/** The `port` keys of the external PostgreSQL and Redis Secrets, when known. */
+export interface ExternalPorts {
+  readonly postgres?: number;
+  readonly redis?: number;
 }

@@ -6,6 +6,7 @@ export {
   type District,
   type KubernetesObject,
   type SynthesisOptions,
+  type ExternalPorts,
 } from './synthesize.js';
 export { validateInstance } from './validate.js';
 export { InstanceValidationError, type SpecIssue } from './instance-validation-error.js';

@@ -1,12 +1,14 @@
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import type { SecretRequirement } from './claims/claim.js';
-import type { InstanceContext } from './context.js';
+import type { ExternalPorts, InstanceContext } from './context.js';
 import { DistrictChart } from './district-chart.js';
 import { InstanceNames } from './names.js';
 import { platformProfiles } from './platforms.js';
 import type { Platform, RosterHubInstance } from './spec.js';
 import { validateInstance } from './validate.js';
+
+export type { ExternalPorts } from './context.js';
 
 /** A Kubernetes object as synthesis emits it (plain JSON, no status). */
 export interface KubernetesObject {
@@ -37,6 +39,11 @@ export interface District {
 export interface SynthesisOptions {
   /** Replaces `spec.platform` (what `rosterhub render --platform` does). */
   readonly platform?: Platform;
+  /**
+   * Ports the external PostgreSQL and Redis listen on, as their Secrets name them (the operator
+   * reads them); absent, the default ports. The NetworkPolicies open exactly these.
+   */
+  readonly externalPorts?: ExternalPorts;
 }
 
 /** Namespace of an instance whose metadata names none (kubectl's default). */
@@ -83,6 +90,7 @@ export function synthesizeDistrict(input: unknown, options: SynthesisOptions = {
     names: new InstanceNames(name, namespace),
     profile: platformProfiles[spec.platform],
     image: `${spec.image.repository}:${spec.version}`,
+    externalPorts: options.externalPorts ?? {},
   };
   const chart = new DistrictChart(new App(), name, { context });
   const synthesized = chart.toJson() as KubernetesObject[];

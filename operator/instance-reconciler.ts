@@ -24,6 +24,7 @@ import { computeStatus, type Phase } from './reconcile/status.js';
 import { StatusWriter, type InstanceObject } from './reconcile/status-writer.js';
 import { SynthesisCache } from './reconcile/synthesis-cache.js';
 import type { ReconcileResult } from './runtime/controller.js';
+import { readExternalPorts } from './external-ports.js';
 import { ensureSecrets } from './secrets.js';
 
 export type { InstanceObject, InstanceStatus } from './reconcile/status-writer.js';
@@ -132,8 +133,12 @@ export class InstanceReconciler {
     const observed: ObservedChildren = {
       get: (apiVersion, kind, childName) => children.get(apiVersion, kind, namespace, childName),
     };
+    const readSecret = async (secretName: string) =>
+      children.get('v1', 'Secret', namespace, secretName) ??
+      (await client.get('v1', 'Secret', namespace, secretName));
+    const externalPorts = await readExternalPorts(instance, readSecret);
     const plan = planReconcile(instance, this.#status.current(stored)?.currentVersion, observed, (input) =>
-      this.#syntheses.synthesize(input),
+      this.#syntheses.synthesize(input, { externalPorts }),
     );
     const retained = this.#retainedNames(instance, new InstanceNames(name, namespace));
 

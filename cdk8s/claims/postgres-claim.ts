@@ -45,7 +45,7 @@ export class PostgresClaim extends Construct {
           'postgres',
           secret,
           ['host', 'port', 'username', 'password', 'database', 'sslmode'],
-          egressToAnywhere([ports.postgres.number]),
+          egressToAnywhere([context.externalPorts.postgres ?? ports.postgres.number]),
           'connection to the external PostgreSQL server',
         );
         break;

@@ -44,7 +44,11 @@ export class RedisClaim extends Construct {
           'redis',
           secret,
           ['scheme', 'host', 'port', 'password'],
-          egressToAnywhere([ports.redis.number, ports.redisTls.number]),
+          egressToAnywhere(
+            context.externalPorts.redis === undefined
+              ? [ports.redis.number, ports.redisTls.number]
+              : [context.externalPorts.redis],
+          ),
           'connection to the external Redis server',
         );
         break;

@@ -20,7 +20,7 @@ function Mode(service: string, port: string) {
       description:
         `Where ${service} runs. \`inCluster\`: a StatefulSet with a PersistentVolumeClaim in this namespace. ` +
         `\`managed\`: the cloud's own service (aks: Azure, eks: AWS), provisioned through Kubernetes resources; not available on kind. ` +
-        `\`external\`: a server you run, reached through \`externalSecretRef\` (it must listen on ${port}, which the NetworkPolicy opens). ` +
+        `\`external\`: a server you run, reached through \`externalSecretRef\`; the NetworkPolicy opens the port its Secret names (without one, ${port}). ` +
         'Immutable: moving data between modes is a backup and a restore into a new instance.',
       default: 'inCluster',
     }),

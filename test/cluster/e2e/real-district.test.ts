@@ -192,7 +192,16 @@ const form = new FormData();
 form.append('package', new Blob([readFileSync('/input/package.zip')], { type: 'application/zip' }), 'package.zip');
 const upload = await fetch(base + '/rosterhub/v1/imports', { method: 'POST', headers: { authorization: 'Bearer ' + process.env.ADMIN_KEY }, body: form });
 let job = await upload.json();
+if (upload.status !== 202) {
+  console.error('upload answered ' + upload.status + ': ' + JSON.stringify(job));
+  process.exit(1);
+}
+const deadline = Date.now() + 180000;
 while (!['completed', 'rejected', 'failed'].includes(job.state)) {
+  if (Date.now() > deadline) {
+    console.error('the import did not finish in 180 s: ' + JSON.stringify(job));
+    process.exit(1);
+  }
   await new Promise((resolve) => setTimeout(resolve, 500));
   job = await (await fetch(base + '/rosterhub/v1/imports/' + job.id, { headers: { authorization: 'Bearer ' + process.env.ADMIN_KEY } })).json();
 }
@@ -287,12 +296,10 @@ function step(name: string, body: () => Promise<void>): void {
     name,
     async () => {
       if (failedStep) throw new Error(`not run: the earlier step failed: ${failedStep}`);
-      try {
-        await body();
-      } catch (error) {
-        failedStep = name;
-        throw error;
-      }
+      // set until the body succeeds, so that a step jest times out counts as failed too
+      failedStep = name;
+      await body();
+      failedStep = undefined;
     },
     STEP_TIMEOUT_MS,
   );

@@ -1,4 +1,4 @@
-import { synthesize } from '../../../cdk8s/index.js';
+import { synthesize, synthesizeDistrict } from '../../../cdk8s/index.js';
 import { cloudSettings, instance } from './support.js';
 
 /** The NetworkPolicy fields the tests read (client-node renames `from` to `_from`). */
@@ -83,6 +83,29 @@ describe('NetworkPolicies', () => {
       },
     ]);
     expect(all.get('allow-redis-egress')?.spec?.egress?.[0]?.ports).toEqual([
+      { protocol: 'TCP', port: 6380 },
+    ]);
+  });
+
+  it('When the data services are external, then app Pods may reach the ports their Secrets name, else the default ports', () => {
+    const spec = {
+      database: { mode: 'external', externalSecretRef: { name: 'pg' } },
+      redis: { mode: 'external', externalSecretRef: { name: 'cache' } },
+    };
+    const egressPorts = (objects: ReturnType<typeof synthesize>, name: string) =>
+      (
+        objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === `district-a-${name}`) as
+          { spec: { egress: { ports: unknown[] }[] } } | undefined
+      )?.spec.egress[0]?.ports;
+    const named = synthesizeDistrict(instance(spec), {
+      externalPorts: { postgres: 6432, redis: 6380 },
+    }).objects;
+    expect(egressPorts([...named], 'allow-postgres-egress')).toEqual([{ protocol: 'TCP', port: 6432 }]);
+    expect(egressPorts([...named], 'allow-redis-egress')).toEqual([{ protocol: 'TCP', port: 6380 }]);
+    const unnamed = synthesizeDistrict(instance(spec)).objects;
+    expect(egressPorts([...unnamed], 'allow-postgres-egress')).toEqual([{ protocol: 'TCP', port: 5432 }]);
+    expect(egressPorts([...unnamed], 'allow-redis-egress')).toEqual([
+      { protocol: 'TCP', port: 6379 },
       { protocol: 'TCP', port: 6380 },
     ]);
   });
