@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createTestNamespace } from '../test/cluster/support/cluster.js';
-import { kubectl, kubectlJson, run } from '../test/cluster/support/kubectl.js';
+import { kubectl, kubectlJson, patchInstanceSpec, run } from '../test/cluster/support/kubectl.js';
 import {
   installOperatorOnRealNode,
   nextMinorVersion,
@@ -123,17 +123,7 @@ async function main(): Promise<void> {
     const next = nextMinorVersion(images.RH_VERSION);
     await tagRealNodeImage(image, `${images.RH_IMAGE_REPOSITORY}:${next}`);
     started = performance.now();
-    kubectl(
-      '-n',
-      onReal,
-      'patch',
-      'rhi',
-      'district',
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ spec: { version: next } }),
-    );
+    patchInstanceSpec(onReal, 'district', { version: next });
     const upgradeReady = await secondsUntil(started, () => {
       const current = kubectlJson('-n', onReal, 'get', 'rhi', 'district') as Conditions;
       return current.status?.currentVersion === next && ready(current);

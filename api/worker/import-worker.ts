@@ -73,7 +73,7 @@ export class ImportWorker {
       });
       void (async () => {
         await store.fail(job.data.id, final ? 'failed' : 'retrying', error.message);
-        if (final) await this.#removePackage(store, job.data.id);
+        if (final) await this.#removePackage(await store.packageId(job.data.id), job.data.id);
       })().catch((failure: unknown) => this.logger.warn('cannot record the failure', { error: failure }));
     });
     void this.#worker.run();
@@ -144,7 +144,7 @@ export class ImportWorker {
     });
     if (result.outcome === 'rejected' || result.outcome === 'dry-run')
       await store.finish(pool, id, result.outcome === 'rejected' ? 'rejected' : 'completed', result);
-    await this.#removePackage(store, id);
+    await this.#removePackage(packageId, id);
     this.logger.info(`import ${id} ${result.outcome}`, {
       rows: result.rows,
       errors: result.report.totals.errors,
@@ -156,8 +156,7 @@ export class ImportWorker {
   }
 
   /** A job's package is removed once the job is done (a failed removal is left to #reconcile). */
-  async #removePackage(store: ImportJobStore, id: string): Promise<void> {
-    const packageId = await store.packageId(id);
+  async #removePackage(packageId: string | undefined, id: string): Promise<void> {
     if (packageId && this.#pool)
       await new PackageStore(this.#pool)
         .remove(packageId)

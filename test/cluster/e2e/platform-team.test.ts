@@ -17,6 +17,7 @@ import {
   handCrdToRelease,
   kubectl,
   kubectlJson,
+  patchInstanceSpec,
   run,
 } from '../support/kubectl.js';
 
@@ -170,17 +171,7 @@ describe('A platform team installs RosterHub with Helm', () => {
   });
 
   it('When one district’s spec.version is raised, then it migrates and serves the new version', async () => {
-    kubectl(
-      '-n',
-      districtA,
-      'patch',
-      'rhi',
-      'district-a',
-      '--type',
-      'merge',
-      '-p',
-      '{"spec":{"version":"0.2.0"}}',
-    );
+    patchInstanceSpec(districtA, 'district-a', { version: '0.2.0' });
     const upgraded = await waitFor<Instance>(() => {
       const current = instance(districtA, 'district-a');
       return Promise.resolve(

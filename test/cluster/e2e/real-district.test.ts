@@ -13,7 +13,15 @@ import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict } from '../../../api/generator/district.js';
 import { zipFolder } from '../../integration/imports/support.js';
 import { createTestNamespace, waitFor } from '../support/cluster.js';
-import { bestEffort, exists, kubectl, kubectlJson, run, toolsDir } from '../support/kubectl.js';
+import {
+  bestEffort,
+  exists,
+  kubectl,
+  kubectlJson,
+  patchInstanceSpec,
+  run,
+  toolsDir,
+} from '../support/kubectl.js';
 import { IMPORT_LOCK_SQL } from '../../../api/imports/importer.js';
 import {
   installOperatorOnRealNode,
@@ -529,17 +537,7 @@ describe('A district on real Pods', () => {
         kubectl(...psqlInDistrictA('-tAc', `select state from import_jobs where id = '${running}'`)).trim();
       await waitFor(() => Promise.resolve(importState() === 'active'), 500);
       await sleep(2000);
-      kubectl(
-        '-n',
-        districtA,
-        'patch',
-        'rhi',
-        'district-a',
-        '--type',
-        'merge',
-        '-p',
-        JSON.stringify({ spec: { version: nextVersion } }),
-      );
+      patchInstanceSpec(districtA, 'district-a', { version: nextVersion });
       await waitFor(() => {
         const current = instance(districtA, 'district-a');
         return Promise.resolve(current.status?.currentVersion === nextVersion && isReady(current));
@@ -674,17 +672,7 @@ describe('A district on real Pods', () => {
 
       // 2. to the S3-compatible store
       const destination = s3Destination(districtA);
-      kubectl(
-        '-n',
-        districtA,
-        'patch',
-        'rhi',
-        'district-a',
-        '--type',
-        'merge',
-        '-p',
-        JSON.stringify({ spec: { backup: { destination } } }),
-      );
+      patchInstanceSpec(districtA, 'district-a', { backup: { destination } });
       await waitFor(
         () =>
           Promise.resolve(

@@ -62,3 +62,8 @@ export function handCrdToRelease(release: string, namespace: string): void {
   );
   kubectl('label', 'crd', ROSTERHUB_CRD, '--overwrite', 'app.kubernetes.io/managed-by=Helm');
 }
+
+/** `kubectl patch rhi NAME --type merge`: what a platform team does to change one instance's spec. */
+export function patchInstanceSpec(namespace: string, name: string, spec: Record<string, unknown>): void {
+  kubectl('-n', namespace, 'patch', 'rhi', name, '--type', 'merge', '-p', JSON.stringify({ spec }));
+}
