@@ -1,23 +1,7 @@
 import { labelKeys, managedBy } from '../cdk8s/index.js';
 import { Informer, type WatchRestartReason } from './runtime/informer.js';
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
-
-/** Built-in kinds the operator creates; informers on them start with the operator. */
-export const builtInChildKinds: readonly { apiVersion: string; kind: string }[] = [
-  { apiVersion: 'v1', kind: 'ConfigMap' },
-  { apiVersion: 'v1', kind: 'Secret' },
-  { apiVersion: 'v1', kind: 'Service' },
-  { apiVersion: 'v1', kind: 'ServiceAccount' },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
-  { apiVersion: 'apps/v1', kind: 'Deployment' },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet' },
-  { apiVersion: 'batch/v1', kind: 'Job' },
-  { apiVersion: 'batch/v1', kind: 'CronJob' },
-  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
-];
+import { childKinds } from './child-kinds.js';
 
 export const childSelector = `${labelKeys.managedBy}=${managedBy}`;
 
@@ -42,8 +26,24 @@ export class ChildCache {
     private readonly events: ChildEvents,
   ) {}
 
+  /** Informs on every built-in kind (synced when this resolves) and on each custom kind served. */
   async start(): Promise<void> {
-    await Promise.all(builtInChildKinds.map(({ apiVersion, kind }) => this.watch(apiVersion, kind)));
+    await Promise.all(
+      childKinds.filter((child) => child.builtIn).map(({ apiVersion, kind }) => this.watch(apiVersion, kind)),
+    );
+    await this.watchServedCustomKinds();
+  }
+
+  /**
+   * Informs on every custom kind the API server serves now, wanted by an instance or not: what
+   * an earlier spec (or an earlier operator process) made must be found to be pruned.
+   */
+  async watchServedCustomKinds(): Promise<void> {
+    await Promise.all(
+      childKinds
+        .filter((child) => !child.builtIn)
+        .map(({ apiVersion, kind }) => this.watch(apiVersion, kind)),
+    );
   }
 
   /** Starts informing on a kind (idempotent); false when the API server does not serve it. */

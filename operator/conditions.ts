@@ -38,6 +38,9 @@ export const Reason = {
   ReconciliationPaused: 'ReconciliationPaused',
   ReconciliationActive: 'ReconciliationActive',
   Suspended: 'Suspended',
+  /** An Event's reason: an unused volume or Secret was kept, not pruned. */
+  KeptData: 'KeptData',
+  VolumeExpansionUnsupported: 'VolumeExpansionUnsupported',
 } as const;
 
 export interface Condition {

@@ -19,6 +19,9 @@ import {
   type OwnerReference,
 } from './kube/kube-client.js';
 import { satisfies } from './object-diff.js';
+import { withAppliedIntent } from './applied-intent.js';
+import { neverPrunedKinds } from './child-kinds.js';
+import { StatefulSetClaims } from './stateful-set-claims.js';
 import { planReconcile, type ObservedChildren, type Plan } from './reconcile/plan.js';
 import { computeStatus, type Phase } from './reconcile/status.js';
 import { StatusWriter, type InstanceObject } from './reconcile/status-writer.js';
@@ -55,6 +58,8 @@ interface Applied {
   writes: number;
   failures: string[];
   notServed: Set<string>;
+  /** Why a StatefulSet's volumes could not grow to the size the spec asks for. */
+  storageRefusals: string[];
 }
 
 /**
@@ -65,9 +70,13 @@ interface Applied {
 export class InstanceReconciler {
   readonly #status: StatusWriter;
   readonly #syntheses = new SynthesisCache();
+  readonly #announcedKept = new Set<string>();
+
+  readonly #claims: StatefulSetClaims;
 
   constructor(private readonly deps: InstanceReconcilerDeps) {
     this.#status = new StatusWriter(deps.client, deps.events, deps.logger);
+    this.#claims = new StatefulSetClaims(deps.client, deps.children);
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -153,7 +162,7 @@ export class InstanceReconciler {
     const applied = await this.#apply(plan, namespace, owner, retained);
     applied.writes += secrets.created.length;
     // Prune only after a clean apply: never delete while the desired state is uncertain.
-    if (applied.failures.length === 0) applied.writes += await this.#prune(plan, namespace, name, owner);
+    if (applied.failures.length === 0) applied.writes += await this.#prune(plan, stored, owner);
 
     const status = computeStatus({
       instance,
@@ -163,14 +172,20 @@ export class InstanceReconciler {
       ...(applied.failures.length > 0 ? { applyFailure: applied.failures.join('; ') } : {}),
       notServed: applied.notServed,
       missingSecrets: secrets.missing,
+      storageRefusals: applied.storageRefusals,
     });
     await this.#status.write(stored, status);
     this.deps.phaseChanged?.(instanceKey({ namespace, name }), status.phase);
     if (applied.failures.length > 0) throw new Error(`apply failed: ${applied.failures.join('; ')}`);
-    if ((status.phase !== 'Ready' && status.phase !== 'UpgradeFailed') || applied.writes > 0) {
+    if (applied.writes > 0) return { requeueAfterMs: CONVERGING_REQUEUE_MS };
+    // Waiting on a person (a CRD to install, a StorageClass to allow expansion): look now and then.
+    if (applied.notServed.size > 0 || applied.storageRefusals.length > 0) {
+      return { requeueAfterMs: NOT_SERVED_REQUEUE_MS };
+    }
+    if (status.phase !== 'Ready' && status.phase !== 'UpgradeFailed') {
       return { requeueAfterMs: CONVERGING_REQUEUE_MS };
     }
-    return applied.notServed.size > 0 ? { requeueAfterMs: NOT_SERVED_REQUEUE_MS } : {};
+    return {};
   }
 
   /** Applies every planned object whose live state does not already satisfy it. */
@@ -181,21 +196,31 @@ export class InstanceReconciler {
     retained: ReadonlySet<string>,
   ): Promise<Applied> {
     const { client, children } = this.deps;
-    const result: Applied = { writes: 0, failures: [], notServed: new Set() };
+    const result: Applied = { writes: 0, failures: [], notServed: new Set(), storageRefusals: [] };
     for (const desired of plan.objects) {
       const keep = retained.has(objectKey(desired));
-      const object = this.#withOwner(desired, namespace, keep ? undefined : owner);
+      const object = withAppliedIntent(this.#withOwner(desired, namespace, keep ? undefined : owner));
       if (!(await children.watch(object.apiVersion, object.kind))) {
         result.notServed.add(kindLabel(object));
         continue;
       }
       const live = children.get(object.apiVersion, object.kind, namespace, object.metadata.name);
-      // A retained object must lose an owner reference it had (the policy was Delete before).
-      const ownedButRetained =
-        keep && (live?.metadata.ownerReferences?.some((ref) => ref.uid === owner.uid) ?? false);
-      if (satisfies(live, object) && !ownedButRetained) continue;
+      // The intent hash covers what the subset check cannot see: fields no longer emitted
+      // (an owner reference the Retain policy drops, a removed label) leave by this apply.
+      if (satisfies(live, object)) continue;
       try {
-        await client.apply(object, FIELD_MANAGER);
+        const prepared = await this.#claims.prepare(object, live);
+        if (prepared.action === 'wait') {
+          result.writes += 1;
+          continue;
+        }
+        let applying = object;
+        if (prepared.action === 'apply-with-live-claims') {
+          result.storageRefusals.push(prepared.message);
+          applying = withAppliedIntent(prepared.object);
+          if (satisfies(live, applying)) continue;
+        }
+        await client.apply(applying, FIELD_MANAGER);
         result.writes += 1;
       } catch (error) {
         if (error instanceof KindNotServedError) {
@@ -208,8 +233,13 @@ export class InstanceReconciler {
     return result;
   }
 
-  /** Deletes owned children the plan no longer wants; returns how many. */
-  async #prune(plan: Plan, namespace: string, name: string, owner: OwnerReference): Promise<number> {
+  /**
+   * Deletes owned children the plan no longer wants; returns how many. Volumes and Secrets are
+   * never pruned: they hold data, and a spec change is no request to delete it.
+   */
+  async #prune(plan: Plan, stored: InstanceObject, owner: OwnerReference): Promise<number> {
+    const namespace = stored.metadata.namespace ?? defaultNamespace;
+    const name = stored.metadata.name;
     const wanted = new Set([...plan.objects, ...plan.keep].map(objectKey));
     const generated = new Set(plan.target.requiredSecrets.map((secret) => secretKey(secret.name)));
     let deleted = 0;
@@ -217,6 +247,10 @@ export class InstanceReconciler {
       const owned = child.metadata.ownerReferences?.some((reference) => reference.uid === owner.uid) ?? false;
       const key = objectKey(child);
       if (!owned || wanted.has(key) || generated.has(key)) continue;
+      if (neverPrunedKinds.has(child.kind)) {
+        await this.#announceKept(stored, child);
+        continue;
+      }
       await this.deps.client.delete(child);
       deleted += 1;
       this.deps.logger.info(`pruned ${child.kind} ${namespace}/${child.metadata.name}`, {
@@ -224,6 +258,21 @@ export class InstanceReconciler {
       });
     }
     return deleted;
+  }
+
+  /** Once per object and process: a Normal Event saying why an unused volume or Secret stays. */
+  async #announceKept(stored: InstanceObject, child: KubeObject): Promise<void> {
+    const key = `${child.metadata.namespace ?? ''}/${objectKey(child)}/${child.metadata.uid ?? ''}`;
+    if (this.#announcedKept.has(key)) return;
+    this.#announcedKept.add(key);
+    await this.deps.events
+      .record(
+        stored,
+        'Normal',
+        Reason.KeptData,
+        `${child.kind} ${child.metadata.name} is no longer used by the spec and is kept: it holds data. It goes with the instance when its deletionPolicy is Delete; delete it by hand if it is not needed`,
+      )
+      .catch((error: unknown) => this.deps.logger.warn('could not record an event', { error }));
   }
 
   /** Objects that outlive the instance under `deletionPolicy: Retain` carry no owner reference. */

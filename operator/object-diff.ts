@@ -2,7 +2,8 @@
  * "Does the live object already say what we want?" — every field the operator sets must be
  * present and equal in the live object; fields the API server or other controllers add are
  * ignored. This is what lets an idle operator make no write requests, while an object edited
- * or deleted by hand is still repaired.
+ * or deleted by hand is still repaired. What a subset check cannot see (a field the operator
+ * stopped setting) the applied-intent annotation makes visible (applied-intent.ts).
  */
 const QUANTITY = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const MULTIPLIERS: Record<string, number> = {

@@ -172,6 +172,9 @@ export class Operator {
   /** Every instance is reconciled now and then without an event, repairing drift. */
   #resyncAll(): void {
     this.#client.refreshDiscovery();
+    this.#children
+      .watchServedCustomKinds()
+      .catch((error: unknown) => this.logger.warn('could not inform on custom kinds', { error }));
     for (const informer of this.#instances) {
       for (const instance of informer.list()) this.#queue.add(instanceKey(instance.metadata));
     }

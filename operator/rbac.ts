@@ -3,6 +3,8 @@
  * the cluster tests' identity are generated from these lists; a unit test checks that every kind
  * synthesis can emit is covered.
  */
+import { childKinds, groupOf } from './child-kinds.js';
+
 export interface PolicyRule {
   apiGroups: string[];
   resources: string[];
@@ -11,35 +13,6 @@ export interface PolicyRule {
 
 // no 'update': managed objects are written by server-side apply (patch) and JSON merge patch only
 const manage = ['create', 'delete', 'get', 'list', 'patch', 'watch'];
-
-/** Kinds the operator creates, by API group: kind → resource (plural). */
-export const managedResources: Record<string, Record<string, string>> = {
-  '': {
-    ConfigMap: 'configmaps',
-    PersistentVolumeClaim: 'persistentvolumeclaims',
-    Secret: 'secrets',
-    Service: 'services',
-    ServiceAccount: 'serviceaccounts',
-  },
-  apps: { Deployment: 'deployments', StatefulSet: 'statefulsets' },
-  autoscaling: { HorizontalPodAutoscaler: 'horizontalpodautoscalers' },
-  batch: { CronJob: 'cronjobs', Job: 'jobs' },
-  'cache.azure.com': { Redis: 'redis' },
-  'dbforpostgresql.azure.com': {
-    FlexibleServer: 'flexibleservers',
-    FlexibleServersDatabase: 'flexibleserversdatabases',
-    FlexibleServersFirewallRule: 'flexibleserversfirewallrules',
-  },
-  'elasticache.services.k8s.aws': {
-    CacheParameterGroup: 'cacheparametergroups',
-    ReplicationGroup: 'replicationgroups',
-  },
-  'monitoring.coreos.com': { ServiceMonitor: 'servicemonitors' },
-  'networking.k8s.io': { Ingress: 'ingresses', NetworkPolicy: 'networkpolicies' },
-  policy: { PodDisruptionBudget: 'poddisruptionbudgets' },
-  'rds.services.k8s.aws': { DBInstance: 'dbinstances' },
-  'services.k8s.aws': { FieldExport: 'fieldexports' },
-};
 
 /** Cluster-wide rules (a ClusterRole, bound cluster-wide or per watched namespace). */
 export function operatorClusterRules(): PolicyRule[] {
@@ -53,9 +26,16 @@ export function operatorClusterRules(): PolicyRule[] {
     // Needed to set blockOwnerDeletion on children's owner references.
     { apiGroups: ['rosterhub.io'], resources: ['rosterhubinstances/finalizers'], verbs: ['update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    // Whether a StorageClass allows volume expansion, before claims are grown.
+    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
   ];
-  for (const [group, kinds] of Object.entries(managedResources)) {
-    rules.push({ apiGroups: [group], resources: Object.values(kinds).sort(), verbs: manage });
+  const byGroup = new Map<string, Set<string>>();
+  for (const { apiVersion, plural } of childKinds) {
+    const group = groupOf(apiVersion);
+    byGroup.set(group, (byGroup.get(group) ?? new Set()).add(plural));
+  }
+  for (const group of [...byGroup.keys()].sort()) {
+    rules.push({ apiGroups: [group], resources: [...(byGroup.get(group) ?? [])].sort(), verbs: manage });
   }
   return rules;
 }
@@ -65,7 +45,7 @@ export function leaderElectionRules(): PolicyRule[] {
   return [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] }];
 }
 
+/** The resource (plural) of a kind the operator creates, at exactly this apiVersion. */
 export function resourceFor(apiVersion: string, kind: string): string | undefined {
-  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
-  return managedResources[group]?.[kind];
+  return childKinds.find((child) => child.apiVersion === apiVersion && child.kind === kind)?.plural;
 }

@@ -47,6 +47,8 @@ export interface StatusInputs {
    * exist without some of their keys (`lacks`).
    */
   missingSecrets: readonly MissingSecret[];
+  /** Why volumes of a StatefulSet could not grow to the size the spec asks for. */
+  storageRefusals?: readonly string[];
 }
 
 const DATA_OBJECT_KINDS_TO_IGNORE = new Set([
@@ -247,9 +249,18 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
     );
   }
 
+  const storageRefusals = inputs.storageRefusals ?? [];
   const reconciled = inputs.applyFailure
     ? condition(ConditionType.Reconciled, false, Reason.ReconcileFailed, inputs.applyFailure, generation)
-    : condition(
+    : storageRefusals.length > 0
+      ? condition(
+          ConditionType.Reconciled,
+          false,
+          Reason.VolumeExpansionUnsupported,
+          `everything else is applied; ${storageRefusals.join('; ')}`,
+          generation,
+        )
+      : condition(
         ConditionType.Reconciled,
         true,
         Reason.ReconcileSucceeded,
@@ -329,7 +340,7 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
   else if (upgrade.state === 'installing' || (plan.currentVersion === undefined && notReady.length > 0))
     phase = 'Installing';
   else if (upgrading.status === 'True') phase = 'Upgrading';
-  else phase = notReady.length === 0 ? 'Ready' : 'Degraded';
+  else phase = notReady.length === 0 && storageRefusals.length === 0 ? 'Ready' : 'Degraded';
 
   const ingress = spec.api.ingress;
   return {

@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, st
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { rosterHubInstanceApi, rosterHubInstanceApiVersion } from '../../cdk8s/index.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { findCondition } from '../../operator/conditions.js';
@@ -484,3 +484,35 @@ export async function readLease(
 export function isApiError(error: unknown, code: number): boolean {
   return error instanceof KubeApiError && error.code === code;
 }
+
+export const SERVICE_MONITOR_CRD = 'servicemonitors.monitoring.coreos.com';
+
+const serviceMonitorDefinition = (): KubeObject =>
+  parseAllDocuments(readFileSync(join(repoRoot, 'test', 'cluster', 'fixtures', 'cdk8s-crds.yaml'), 'utf8'))
+    .map((document) => document.toJS() as KubeObject)
+    .find((definition) => definition.metadata.name === SERVICE_MONITOR_CRD)!;
+
+/** Whether the API server serves monitoring.coreos.com/v1 ServiceMonitors. */
+export async function servesServiceMonitors(): Promise<boolean> {
+  try {
+    const resources = await admin().request<{ resources: { name: string }[] }>(
+      'GET',
+      '/apis/monitoring.coreos.com/v1',
+    );
+    return resources.resources.some((resource) => resource.name === 'servicemonitors');
+  } catch (error) {
+    if (isApiError(error, 404)) return false;
+    throw error;
+  }
+}
+
+/** The ServiceMonitor CRD (the stand-in of test/cluster/fixtures/cdk8s-crds.yaml), as admin; waits until served. */
+export async function installServiceMonitorCrd(): Promise<void> {
+  try {
+    await admin().create(serviceMonitorDefinition(), 'rosterhub-cluster-tests');
+  } catch (error) {
+    if (!isApiError(error, 409)) throw error;
+  }
+  await waitFor(servesServiceMonitors);
+}
+

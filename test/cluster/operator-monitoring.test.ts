@@ -1,7 +1,5 @@
 // Removes the ServiceMonitor CRD for a while: the cluster project runs in band (one file at a
 // time), and the CRD is put back (the same stand-in the cdk8s dry-run test installs) after.
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { waitFor } from './support/cluster.js';
 import {
   admin,
@@ -10,42 +8,14 @@ import {
   createDistrictNamespace,
   districtInstance,
   getObject,
-  isApiError,
+  installServiceMonitorCrd,
+  SERVICE_MONITOR_CRD,
+  servesServiceMonitors,
   waitForCondition,
 } from './operator-fixtures.js';
 import { useOperatorSuite } from './support/operator-suite.js';
-import type { KubeObject } from '../../operator/kube/kube-client.js';
 
 const CRDS = 'apiextensions.k8s.io/v1';
-const SERVICE_MONITOR_CRD = 'servicemonitors.monitoring.coreos.com';
-
-const serviceMonitorDefinition = parseAllDocuments(
-  readFileSync(new URL('./fixtures/cdk8s-crds.yaml', import.meta.url), 'utf8'),
-)
-  .map((document) => document.toJS() as KubeObject)
-  .find((definition) => definition.metadata.name === SERVICE_MONITOR_CRD)!;
-
-async function servesServiceMonitors(): Promise<boolean> {
-  try {
-    const resources = await admin().request<{ resources: { name: string }[] }>(
-      'GET',
-      '/apis/monitoring.coreos.com/v1',
-    );
-    return resources.resources.some((resource) => resource.name === 'servicemonitors');
-  } catch (error) {
-    if (isApiError(error, 404)) return false;
-    throw error;
-  }
-}
-
-async function installServiceMonitorCrd(): Promise<void> {
-  try {
-    await admin().create(serviceMonitorDefinition, 'rosterhub-cluster-tests');
-  } catch (error) {
-    if (!isApiError(error, 409)) throw error;
-  }
-  await waitFor(servesServiceMonitors);
-}
 
 // Registered before the suite's hooks: the CRD is back before the identity goes, as before.
 afterAll(() => installServiceMonitorCrd());

@@ -1,10 +1,13 @@
 // A tiny dynamic volume provisioner for the test control plane, like kind's
-// local-path-provisioner: it keeps a StorageClass `standard` (the cluster default) and, for each
-// Pending PersistentVolumeClaim of that class, creates a hostPath PersistentVolume under the
-// cluster folder whose claimRef names the claim, so kube-controller-manager binds the two. kwok
-// mounts nothing, so the folder stays empty; what matters is that claims bind and StatefulSet
-// Pods schedule. Runs as a control-plane component (control-plane.ts launches it under a
-// watchdog); Node.js runs this file from source (no parameter properties or enums here).
+// local-path-provisioner: it keeps the StorageClasses `standard` (the cluster default) and
+// `fixed-size` (volumes that cannot grow) and, for each Pending PersistentVolumeClaim of those
+// classes, creates a hostPath PersistentVolume under the cluster folder whose claimRef names the
+// claim, so kube-controller-manager binds the two. kwok mounts nothing, so the folder stays
+// empty; what matters is that claims bind and StatefulSet Pods schedule. It also resizes, as
+// external-resizer does for a CSI driver: a bound `standard` claim asking for more than its
+// capacity gets its volume's capacity raised, then its own. Runs as a control-plane component
+// (control-plane.ts launches it under a watchdog); Node.js runs this file from source (no
+// parameter properties or enums here).
 //   node --import ./typescript-imports.ts volume-provisioner.ts <kubeconfig> <volumes folder>
 import {
   ApiException,
@@ -19,8 +22,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** The StorageClass the provisioner serves (kind's default class name). */
+/** The StorageClass the provisioner serves (kind's default class name); its volumes can grow. */
 export const STORAGE_CLASS = 'standard';
+/** A second class of the provisioner whose volumes cannot grow (`allowVolumeExpansion: false`). */
+export const FIXED_SIZE_STORAGE_CLASS = 'fixed-size';
 /** `provisioner` of that StorageClass and `pv.kubernetes.io/provisioned-by` of its volumes. */
 export const PROVISIONER = 'rosterhub.io/test-hostpath';
 
@@ -29,11 +34,46 @@ export const volumeNameFor = (claim: V1PersistentVolumeClaim): string => `pvc-${
 
 function needsVolume(claim: V1PersistentVolumeClaim): boolean {
   return (
-    claim.spec?.storageClassName === STORAGE_CLASS &&
+    (claim.spec?.storageClassName === STORAGE_CLASS ||
+      claim.spec?.storageClassName === FIXED_SIZE_STORAGE_CLASS) &&
     !claim.spec.volumeName &&
     claim.status?.phase !== 'Bound' &&
     !claim.metadata?.deletionTimestamp
   );
+}
+
+const requested = (claim: V1PersistentVolumeClaim): string | undefined =>
+  claim.spec?.resources?.requests?.storage;
+
+function needsResize(claim: V1PersistentVolumeClaim): boolean {
+  const capacity = claim.status?.capacity?.storage;
+  const wanted = requested(claim);
+  return (
+    claim.spec?.storageClassName === STORAGE_CLASS &&
+    claim.status?.phase === 'Bound' &&
+    capacity !== undefined &&
+    wanted !== undefined &&
+    bytes(wanted) > bytes(capacity)
+  );
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+};
+
+/** Bytes of a storage quantity (`10Gi`, `500M`). */
+function bytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)([KMGT]i|[kMGT])?$/.exec(quantity);
+  if (!match) throw new Error(`not a storage quantity: ${quantity}`);
+  return Number(match[1]) * (UNITS[match[2] ?? ''] ?? 1);
 }
 
 /** Keeps the StorageClass and provisions volumes until the process ends. */
@@ -56,7 +96,7 @@ export class VolumeProvisioner {
   async run(): Promise<never> {
     for (;;) {
       try {
-        await this.#ensureStorageClass();
+        await this.#ensureStorageClasses();
         const list = await this.#core.listPersistentVolumeClaimForAllNamespaces();
         for (const claim of list.items) await this.#provision(claim);
         await this.#watchClaims(list.metadata?.resourceVersion ?? '');
@@ -67,23 +107,31 @@ export class VolumeProvisioner {
     }
   }
 
-  async #ensureStorageClass(): Promise<void> {
-    try {
-      await this.#storage.createStorageClass({
-        body: {
-          metadata: {
-            name: STORAGE_CLASS,
-            annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+  async #ensureStorageClasses(): Promise<void> {
+    const classes = [
+      { name: STORAGE_CLASS, isDefault: true, allowVolumeExpansion: true },
+      { name: FIXED_SIZE_STORAGE_CLASS, isDefault: false, allowVolumeExpansion: false },
+    ];
+    for (const { name, isDefault, allowVolumeExpansion } of classes) {
+      try {
+        await this.#storage.createStorageClass({
+          body: {
+            metadata: {
+              name,
+              ...(isDefault
+                ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }
+                : {}),
+            },
+            provisioner: PROVISIONER,
+            reclaimPolicy: 'Retain',
+            volumeBindingMode: 'Immediate',
+            allowVolumeExpansion,
           },
-          provisioner: PROVISIONER,
-          reclaimPolicy: 'Retain',
-          volumeBindingMode: 'Immediate',
-          allowVolumeExpansion: true,
-        },
-      });
-      this.#log(`created StorageClass ${STORAGE_CLASS}`);
-    } catch (error) {
-      if (!(error instanceof ApiException && error.code === 409)) throw error;
+        });
+        this.#log(`created StorageClass ${name}`);
+      } catch (error) {
+        if (!(error instanceof ApiException && error.code === 409)) throw error;
+      }
     }
   }
 
@@ -110,6 +158,7 @@ export class VolumeProvisioner {
   }
 
   async #provision(claim: V1PersistentVolumeClaim): Promise<void> {
+    if (needsResize(claim)) return this.#resize(claim);
     if (!needsVolume(claim)) return;
     const namespace = claim.metadata?.namespace ?? '';
     const name = claim.metadata?.name ?? '';
@@ -127,7 +176,7 @@ export class VolumeProvisioner {
             capacity: { storage: claim.spec?.resources?.requests?.storage ?? '1Gi' },
             accessModes: claim.spec?.accessModes ?? ['ReadWriteOnce'],
             volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
-            storageClassName: STORAGE_CLASS,
+            storageClassName: claim.spec?.storageClassName ?? STORAGE_CLASS,
             persistentVolumeReclaimPolicy: 'Retain',
             hostPath: { path, type: 'DirectoryOrCreate' },
             claimRef: {
@@ -144,6 +193,27 @@ export class VolumeProvisioner {
     } catch (error) {
       if (!(error instanceof ApiException && error.code === 409)) throw error;
     }
+  }
+
+  /** What external-resizer does once the driver grew a volume: the volume's capacity, then the claim's. */
+  async #resize(claim: V1PersistentVolumeClaim): Promise<void> {
+    const namespace = claim.metadata?.namespace ?? '';
+    const name = claim.metadata?.name ?? '';
+    const size = requested(claim) ?? '';
+    const volumeName = claim.spec?.volumeName ?? '';
+    const volume = await this.#core.readPersistentVolume({ name: volumeName });
+    volume.spec = { ...volume.spec, capacity: { ...volume.spec?.capacity, storage: size } };
+    await this.#core.replacePersistentVolume({ name: volumeName, body: volume });
+    const current = await this.#core.readNamespacedPersistentVolumeClaim({ name, namespace });
+    current.status = {
+      ...current.status,
+      capacity: { ...current.status?.capacity, storage: size },
+      conditions: (current.status?.conditions ?? []).filter(
+        (condition) => condition.type !== 'Resizing' && condition.type !== 'FileSystemResizePending',
+      ),
+    };
+    await this.#core.replaceNamespacedPersistentVolumeClaimStatus({ name, namespace, body: current });
+    this.#log(`resized ${volumeName} of ${namespace}/${name} to ${size}`);
   }
 }
 
