@@ -91,6 +91,20 @@ export class ChildCache {
     return undefined;
   }
 
+  /** Every cached child of one instance of one kind. */
+  listOfInstance(apiVersion: string, kind: string, namespace: string, instance: string): KubeObject[] {
+    return (this.#informers.get(kindKey(apiVersion, kind)) ?? []).flatMap((informer) =>
+      informer
+        .list()
+        .filter(
+          (object) =>
+            object.metadata.namespace === namespace &&
+            object.metadata.labels?.[labelKeys.instance] === instance,
+        )
+        .map((object) => withTypeMeta(object, apiVersion, kind)),
+    );
+  }
+
   /** Every cached child of one instance, of every watched kind. */
   listForInstance(namespace: string, instance: string): KubeObject[] {
     const result: KubeObject[] = [];

@@ -41,6 +41,10 @@ export const Reason = {
   /** An Event's reason: an unused volume or Secret was kept, not pruned. */
   KeptData: 'KeptData',
   VolumeExpansionUnsupported: 'VolumeExpansionUnsupported',
+  WaitingForDatabase: 'WaitingForDatabase',
+  MigrationRetrying: 'MigrationRetrying',
+  BackupSucceeded: 'BackupSucceeded',
+  BackupFailed: 'BackupFailed',
 } as const;
 
 export interface Condition {

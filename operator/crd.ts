@@ -43,7 +43,13 @@ export const statusSchema: JsonSchemaProps = {
     },
     currentVersion: {
       type: 'string',
-      description: 'The RosterHub version serving now (migrations applied).',
+      description:
+        'The RosterHub version serving now: migrated, and its API and worker Deployments rolled out and available.',
+    },
+    lastSuccessfulBackup: {
+      type: 'string',
+      format: 'date-time',
+      description: 'When the last scheduled backup succeeded.',
     },
     conditions: {
       type: 'array',

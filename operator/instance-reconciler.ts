@@ -22,7 +22,14 @@ import { satisfies } from './object-diff.js';
 import { withAppliedIntent } from './applied-intent.js';
 import { neverPrunedKinds } from './child-kinds.js';
 import { StatefulSetClaims } from './stateful-set-claims.js';
-import { planReconcile, type ObservedChildren, type Plan } from './reconcile/plan.js';
+import { dataServiceHealth } from './reconcile/conditions/data-service.js';
+import {
+  deferMigration,
+  planReconcile,
+  RETRY_MIGRATION_ANNOTATION,
+  type ObservedChildren,
+  type Plan,
+} from './reconcile/plan.js';
 import { computeStatus, type Phase } from './reconcile/status.js';
 import { StatusWriter, type InstanceObject } from './reconcile/status-writer.js';
 import { SynthesisCache } from './reconcile/synthesis-cache.js';
@@ -141,13 +148,19 @@ export class InstanceReconciler {
     };
     const observed: ObservedChildren = {
       get: (apiVersion, kind, childName) => children.get(apiVersion, kind, namespace, childName),
+      list: (apiVersion, kind) => children.listOfInstance(apiVersion, kind, namespace, name),
     };
     const readSecret = async (secretName: string) =>
       children.get('v1', 'Secret', namespace, secretName) ??
       (await client.get('v1', 'Secret', namespace, secretName));
     const externalPorts = await readExternalPorts(instance, readSecret);
-    const plan = planReconcile(instance, this.#status.current(stored)?.currentVersion, observed, (input) =>
-      this.#syntheses.synthesize(input, { externalPorts }),
+    const retryMigration = stored.metadata.annotations?.[RETRY_MIGRATION_ANNOTATION];
+    let plan = planReconcile(
+      instance,
+      this.#status.current(stored)?.currentVersion,
+      observed,
+      (input) => this.#syntheses.synthesize(input, { externalPorts }),
+      retryMigration === undefined ? {} : { retryMigration },
     );
     const retained = this.#retainedNames(instance, new InstanceNames(name, namespace));
 
@@ -159,8 +172,18 @@ export class InstanceReconciler {
       (secretName) => children.get('v1', 'Secret', namespace, secretName),
       (secretName) => (retained.has(secretKey(secretName)) ? [] : [owner]),
     );
+    const database = dataServiceHealth(
+      { instance, objects: plan.objects, observed, missingSecrets: secrets.missing, notServed: new Set() },
+      'postgres',
+    );
+    if (!database.ready) plan = deferMigration(plan, database.message);
     const applied = await this.#apply(plan, namespace, owner, retained);
     applied.writes += secrets.created.length;
+    if (plan.retire) {
+      // A retry: the failed attempt goes (its Pods with it), and the next reconcile creates it anew.
+      await client.delete(plan.retire, 'Background');
+      applied.writes += 1;
+    }
     // Prune only after a clean apply: never delete while the desired state is uncertain.
     if (applied.failures.length === 0) applied.writes += await this.#prune(plan, stored, owner);
 
@@ -314,9 +337,9 @@ export class InstanceReconciler {
       observedGeneration: stored.metadata.generation ?? 0,
     };
     const others = previous.filter((condition) => condition.type !== ConditionType.Paused);
+    // observedGeneration stays: a paused operator has not acted on the spec (kstatus, Flux).
     await this.#status.patch(stored, {
       ...current,
-      observedGeneration: stored.metadata.generation ?? 0,
       phase: 'Paused',
       conditions: [...others, ...mergeConditions(previous, [paused], new Date())],
     });

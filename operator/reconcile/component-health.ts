@@ -49,10 +49,23 @@ export function deploymentHealth(deployment: KubeObject | undefined, name: strin
   return { ready: true, message: `${status.availableReplicas ?? 0} of ${wanted} replicas available` };
 }
 
+/**
+ * A StatefulSet is ready when its latest generation is seen, its Pods run the update revision
+ * (a restart for new settings is a rollout too) and every replica is ready.
+ */
 export function statefulSetHealth(statefulSet: KubeObject | undefined, name: string): Health {
   if (!statefulSet) return { ready: false, message: `StatefulSet ${name} does not exist yet` };
-  const status = statusOf(statefulSet);
+  const status = statusOf(statefulSet) as WorkloadStatus & {
+    currentRevision?: string;
+    updateRevision?: string;
+  };
   const wanted = specReplicas(statefulSet);
+  if ((status.observedGeneration ?? 0) < (statefulSet.metadata.generation ?? 0)) {
+    return { ready: false, message: `StatefulSet ${name} has not seen its latest change yet` };
+  }
+  if (status.updateRevision && status.currentRevision !== status.updateRevision) {
+    return { ready: false, message: `StatefulSet ${name} is rolling out revision ${status.updateRevision}` };
+  }
   if ((status.readyReplicas ?? 0) < wanted) {
     return {
       ready: false,

@@ -12,6 +12,7 @@ export interface InstanceStatus {
   observedGeneration?: number;
   phase?: Phase;
   currentVersion?: string;
+  lastSuccessfulBackup?: string;
   conditions?: Condition[];
   endpoints?: { api: string; ingress?: string };
 }

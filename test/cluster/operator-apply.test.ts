@@ -3,12 +3,12 @@
 import { waitFor } from './support/cluster.js';
 import {
   applyInstance,
+  conditionOf,
   createDistrictNamespace,
   districtInstance,
   getObject,
   installServiceMonitorCrd,
   patchInstance,
-  readInstance,
   waitForCondition,
 } from './operator-fixtures.js';
 import { useOperatorSuite } from './support/operator-suite.js';
@@ -96,7 +96,8 @@ describe('server-side apply and pruning', () => {
     await applyInstance(
       districtInstance('district', namespace, { monitoring: { serviceMonitor: { enabled: true } } }),
     );
-    await waitForCondition(namespace, 'district', 'MonitoringReady', 'True', 'Applied');
+    const ready = await waitForCondition(namespace, 'district', 'Ready');
+    expect(conditionOf(ready, 'MonitoringReady')?.reason).toBe('Applied');
     await first.stop();
 
     await patchInstance(namespace, 'district', {
@@ -109,6 +110,6 @@ describe('server-side apply and pruning', () => {
         (await getObject('monitoring.coreos.com/v1', 'ServiceMonitor', namespace, 'district-api')) ===
         undefined,
     );
-    expect((await readInstance(namespace, 'district'))?.status?.phase).toBe('Ready');
+    expect((await waitForCondition(namespace, 'district', 'Ready')).status?.phase).toBe('Ready');
   });
 });

@@ -515,4 +515,3 @@ export async function installServiceMonitorCrd(): Promise<void> {
   }
   await waitFor(servesServiceMonitors);
 }
-

@@ -1,5 +1,6 @@
 import { waitFor } from './support/cluster.js';
 import {
+  admin,
   applyInstance,
   conditionOf,
   createDistrictNamespace,
@@ -133,4 +134,89 @@ describe('the operator upgrades districts', () => {
       'spec.version may not go below status.currentVersion',
     );
   }, 180_000);
+
+  it('When the new version migrates but then crashloops, then currentVersion stays at the old one and spec.version can be set back', async () => {
+    const namespace = await createDistrictNamespace('crashloop');
+    await suite.startOperator({ namespaces: [namespace] });
+    await applyInstance(districtInstance('district', namespace));
+    await waitForCondition(namespace, 'district', 'Ready');
+
+    // `kwok-crash` in the tag: the migration completes, the Deployments' new Pods never get ready.
+    const target = '1.5.0-kwok-crash';
+    await patchInstance(namespace, 'district', { spec: { version: target } });
+    await waitFor(async () => {
+      const images = (await workloads(namespace)).images;
+      return images.length === 2 && images.every((image) => image === `${IMAGE}:${target}`);
+    });
+    const rolling = await waitForCondition(namespace, 'district', 'Upgrading', 'True', 'Progressing');
+    expect(rolling.status).toMatchObject({ phase: 'Upgrading', currentVersion: '1.4.2' });
+    expect(conditionOf(rolling, 'Upgrading')?.message).toContain('version 1.4.2 stays current');
+
+    await patchInstance(namespace, 'district', { spec: { version: '1.4.2' } });
+    const back = await waitForCondition(namespace, 'district', 'Ready');
+    expect(back.status?.currentVersion).toBe('1.4.2');
+    expect((await workloads(namespace)).images).toEqual([`${IMAGE}:1.4.2`, `${IMAGE}:1.4.2`]);
+  }, 120_000);
+
+  it('When a failed migration is retried by annotation, then the failed Job (kept for its logs until then) is replaced by a new attempt', async () => {
+    const namespace = await createDistrictNamespace('retry-migration');
+    await suite.startOperator({ namespaces: [namespace] });
+    await applyInstance(districtInstance('district', namespace));
+    await waitForCondition(namespace, 'district', 'Ready');
+
+    await patchInstance(namespace, 'district', { spec: { version: '1.5.0-kwok-fail' } });
+    const failed = await waitForCondition(namespace, 'district', 'Upgrading', 'False', 'MigrationFailed');
+    expect(conditionOf(failed, 'Upgrading')?.message).toContain('rosterhub.io/retry-migration=');
+    const [first] = await migrationJobs(namespace);
+    // Its Pods stay, so `kubectl logs job/…` works until the next attempt.
+    const pods = await listObjects('v1', 'Pod', namespace, `job-name=${first!.metadata.name}`);
+    expect(pods.length).toBeGreaterThan(0);
+
+    await patchInstance(namespace, 'district', {
+      metadata: { annotations: { 'rosterhub.io/retry-migration': 'attempt-2' } },
+    });
+    const second = await waitFor(async () => {
+      const [job] = await migrationJobs(namespace);
+      return job && job.metadata.uid !== first!.metadata.uid && job;
+    });
+    expect(second.metadata.name).toBe(first!.metadata.name);
+    expect(second.metadata.annotations?.['rosterhub.io/retry-migration']).toBe('attempt-2');
+    const running = await waitForCondition(namespace, 'district', 'Upgrading', 'True', 'MigrationRunning');
+    expect(running.status?.currentVersion).toBe('1.4.2');
+    expect((await migrationJobs(namespace)).map((job) => job.metadata.uid)).toEqual([second.metadata.uid]);
+  }, 180_000);
+
+  it('When a first install waits for its external database Secret, then no migration Job starts until it is there', async () => {
+    const namespace = await createDistrictNamespace('wait-database');
+    await suite.startOperator({ namespaces: [namespace] });
+    await applyInstance(
+      districtInstance('district', namespace, {
+        database: { mode: 'external', externalSecretRef: { name: 'pg' } },
+      }),
+    );
+    const waiting = await waitForCondition(namespace, 'district', 'Upgrading', 'True', 'WaitingForDatabase');
+    expect(conditionOf(waiting, 'Upgrading')?.message).toContain('Secret pg');
+    expect(waiting.status?.phase).toBe('Installing');
+    expect(await migrationJobs(namespace)).toEqual([]);
+
+    const settings = {
+      host: 'db.example.org',
+      port: '5432',
+      username: 'app',
+      password: 'pw',
+      database: 'roster',
+      sslmode: 'require',
+    };
+    await admin().apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'pg', namespace },
+        stringData: settings,
+      },
+      'rosterhub-cluster-tests',
+    );
+    await waitFor(async () => (await migrationJobs(namespace)).length === 1);
+    await waitForCondition(namespace, 'district', 'Ready');
+  }, 120_000);
 });

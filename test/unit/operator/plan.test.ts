@@ -1,6 +1,11 @@
 import { validateInstance, type RosterHubInstance } from '../../../cdk8s/index.js';
 import type { KubeObject } from '../../../operator/kube/kube-client.js';
-import { planReconcile, type ObservedChildren } from '../../../operator/reconcile/plan.js';
+import {
+  deferMigration,
+  planReconcile,
+  RETRY_MIGRATION_ANNOTATION,
+  type ObservedChildren,
+} from '../../../operator/reconcile/plan.js';
 
 const IMAGE = 'ghcr.io/rosterhub/rosterhub';
 
@@ -60,8 +65,9 @@ describe('planReconcile (what to apply, by upgrade state)', () => {
   it('When the migration completes, then the Deployments come at that version and the Job is only kept', () => {
     const name = planReconcile(district('1.4.2'), undefined, observing()).migrationJob;
     const plan = planReconcile(district('1.4.2'), undefined, observing({ name, condition: 'Complete' }));
-    expect(plan.upgrade).toEqual({ state: 'steady' });
-    expect(plan.currentVersion).toBe('1.4.2');
+    // Nothing serves until the Deployments are available (computeStatus moves currentVersion).
+    expect(plan.upgrade).toEqual({ state: 'rolling', from: undefined });
+    expect(plan.currentVersion).toBeUndefined();
     expect(deploymentImages(plan.objects)).toEqual([`${IMAGE}:1.4.2`, `${IMAGE}:1.4.2`]);
     expect(jobs(plan.objects)).toEqual([]);
     expect(plan.keep).toHaveLength(1);
@@ -96,7 +102,65 @@ describe('planReconcile (what to apply, by upgrade state)', () => {
   it('When the new version’s migration completes, then the Deployments roll to it', () => {
     const name = planReconcile(district('1.5.0'), '1.4.2', observing()).migrationJob;
     const plan = planReconcile(district('1.5.0'), '1.4.2', observing({ name, condition: 'Complete' }));
-    expect(plan.currentVersion).toBe('1.5.0');
+    expect(plan.upgrade).toEqual({ state: 'rolling', from: '1.4.2' });
+    // 1.4.2 serves (and spec.version may go back to it) until the new Pods are available.
+    expect(plan.currentVersion).toBe('1.4.2');
     expect(deploymentImages(plan.objects)).toEqual([`${IMAGE}:1.5.0`, `${IMAGE}:1.5.0`]);
+  });
+
+  it('When the database is not ready, then the migration Job is not created yet and the plan says why', () => {
+    const plan = deferMigration(
+      planReconcile(district('1.5.0'), '1.4.2', observing()),
+      'Secret pg is missing',
+    );
+    expect(jobs(plan.objects)).toEqual([]);
+    expect(plan.upgrade).toEqual({
+      state: 'waitingForDatabase',
+      from: '1.4.2',
+      reason: 'Secret pg is missing',
+    });
+    expect(deploymentImages(plan.objects)).toEqual([`${IMAGE}:1.4.2`, `${IMAGE}:1.4.2`]);
+  });
+
+  it('When a migration Job already runs, then a database hiccup does not change the plan', () => {
+    const name = planReconcile(district('1.5.0'), '1.4.2', observing()).migrationJob;
+    const running = planReconcile(district('1.5.0'), '1.4.2', observing({ name }));
+    expect(deferMigration(running, 'StatefulSet restarting')).toBe(running);
+  });
+
+  it('When a failed migration is retried (a new annotation value), then the failed Job is retired and its successor carries the value', () => {
+    const name = planReconcile(district('1.5.0'), '1.4.2', observing()).migrationJob;
+    const failed = observing({ name, condition: 'Failed' });
+    const retry = { retryMigration: '1733150000' };
+    const retrying = planReconcile(district('1.5.0'), '1.4.2', failed, undefined, retry);
+    expect(retrying.upgrade).toMatchObject({ state: 'failed', retrying: true });
+    expect(retrying.retire?.metadata.name).toBe(name);
+    expect(retrying.keep).toEqual([]);
+
+    const recreated = planReconcile(district('1.5.0'), '1.4.2', observing(), undefined, retry);
+    const [job] = jobs(recreated.objects);
+    expect(job?.metadata.name).toBe(name);
+    expect(job?.metadata.annotations?.[RETRY_MIGRATION_ANNOTATION]).toBe('1733150000');
+  });
+
+  it('When a Job that failed already answered the retry value, then it is not retried again', () => {
+    const name = planReconcile(district('1.5.0'), '1.4.2', observing()).migrationJob;
+    const answered: ObservedChildren = {
+      get: (apiVersion, kind, jobName) => {
+        const job = observing({ name, condition: 'Failed' }).get(apiVersion, kind, jobName);
+        return (
+          job && {
+            ...job,
+            metadata: { ...job.metadata, annotations: { [RETRY_MIGRATION_ANNOTATION]: '1733150000' } },
+          }
+        );
+      },
+    };
+    const plan = planReconcile(district('1.5.0'), '1.4.2', answered, undefined, {
+      retryMigration: '1733150000',
+    });
+    expect(plan.upgrade).toMatchObject({ state: 'failed', retrying: false });
+    expect(plan.retire).toBeUndefined();
+    expect(plan.keep.map((job) => job.metadata.name)).toEqual([name]);
   });
 });
