@@ -24,8 +24,9 @@ function canonical(value: unknown): unknown {
  * server-side apply remove what this field manager no longer sets, as it is meant to.
  */
 export function withAppliedIntent(object: KubeObject): KubeObject {
-  const annotations = { ...object.metadata.annotations };
-  delete annotations[APPLIED_INTENT_ANNOTATION];
+  const annotations = Object.fromEntries(
+    Object.entries(object.metadata.annotations ?? {}).filter(([key]) => key !== APPLIED_INTENT_ANNOTATION),
+  );
   const intent = { ...object, metadata: { ...object.metadata, annotations } };
   const hash = createHash('sha256')
     .update(JSON.stringify(canonical(intent)))

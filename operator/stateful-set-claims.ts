@@ -69,7 +69,7 @@ export class StatefulSetClaims {
       };
     }
     for (const { claim, name, size } of claims) {
-      const request = claim ? sizeOf(claim as ClaimTemplate) : undefined;
+      const request = claim ? sizeOf(claim) : undefined;
       if (claim && (quantityValue(request ?? '0') ?? 0) < (quantityValue(size) ?? 0)) {
         await this.client.mergePatch(
           { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace } },

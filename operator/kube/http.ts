@@ -44,7 +44,10 @@ async function open(
   });
 }
 
-/** One request, its whole answer read; rejects on connection errors and after `timeoutMs`. */
+/**
+ * One request, its whole answer read; rejects on connection errors, after `timeoutMs`, and when
+ * `signal` aborts (the request is then cancelled, not left to finish).
+ */
 export async function send(
   connection: ApiConnection,
   method: HttpMethod,
@@ -52,6 +55,7 @@ export async function send(
   headers: Record<string, string>,
   body: string | undefined,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<HttpResponse> {
   // Not AbortSignal.timeout(): its timer would keep every finished request (and its answer)
   // reachable until it fires; this one is cleared at the end.
@@ -60,6 +64,9 @@ export async function send(
     () => abort.abort(new Error(`${method} ${url.pathname}: no answer in ${timeoutMs} ms`)),
     timeoutMs,
   );
+  const cancel = () => abort.abort(signal?.reason);
+  if (signal?.aborted) cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     const request = await open(connection, method, url, headers, abort.signal);
     return await new Promise<HttpResponse>((resolve, reject) => {
@@ -75,6 +82,7 @@ export async function send(
     });
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', cancel);
   }
 }
 

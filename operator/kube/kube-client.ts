@@ -97,7 +97,7 @@ export class KubeClient {
   async request<T>(
     method: HttpMethod,
     path: string,
-    options: { body?: unknown; contentType?: string; query?: Query } = {},
+    options: { body?: unknown; contentType?: string; query?: Query; signal?: AbortSignal } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -108,6 +108,7 @@ export class KubeClient {
       headers,
       options.body === undefined ? undefined : JSON.stringify(options.body),
       REQUEST_TIMEOUT_MS,
+      options.signal,
     );
     if (response.status < 200 || response.status >= 300) {
       let reason = '';

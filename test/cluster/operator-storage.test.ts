@@ -49,9 +49,9 @@ describe('growing volumes', () => {
     };
     const redisPod = await podOf(namespace, 'redis');
     const postgresPods = new Set<string>();
-    let watching = true;
+    const watching = { on: true };
     const watchPostgresPods = (async () => {
-      while (watching) {
+      while (watching.on) {
         const pod = await podOf(namespace, 'postgres');
         if (pod?.metadata.uid) postgresPods.add(pod.metadata.uid);
         await sleep(100);
@@ -79,7 +79,7 @@ describe('growing volumes', () => {
       expect(claimTemplateSize(after)).toBe('2Gi');
     }
     const ready = await waitForCondition(namespace, 'district', 'Ready');
-    watching = false;
+    watching.on = false;
     await watchPostgresPods;
     expect(conditionOf(ready, 'Reconciled')?.status).toBe('True');
     const redisStatefulSet = await getObject('apps/v1', 'StatefulSet', namespace, 'district-redis');

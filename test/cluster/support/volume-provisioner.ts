@@ -202,16 +202,14 @@ export class VolumeProvisioner {
     const size = requested(claim) ?? '';
     const volumeName = claim.spec?.volumeName ?? '';
     const volume = await this.#core.readPersistentVolume({ name: volumeName });
-    volume.spec = { ...volume.spec, capacity: { ...volume.spec?.capacity, storage: size } };
+    if (volume.spec) volume.spec.capacity = { ...volume.spec.capacity, storage: size };
     await this.#core.replacePersistentVolume({ name: volumeName, body: volume });
     const current = await this.#core.readNamespacedPersistentVolumeClaim({ name, namespace });
-    current.status = {
-      ...current.status,
-      capacity: { ...current.status?.capacity, storage: size },
-      conditions: (current.status?.conditions ?? []).filter(
-        (condition) => condition.type !== 'Resizing' && condition.type !== 'FileSystemResizePending',
-      ),
-    };
+    current.status ??= {};
+    current.status.capacity = { ...current.status.capacity, storage: size };
+    current.status.conditions = (current.status.conditions ?? []).filter(
+      (condition) => condition.type !== 'Resizing' && condition.type !== 'FileSystemResizePending',
+    );
     await this.#core.replaceNamespacedPersistentVolumeClaimStatus({ name, namespace, body: current });
     this.#log(`resized ${volumeName} of ${namespace}/${name} to ${size}`);
   }
