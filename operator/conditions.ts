@@ -42,6 +42,7 @@ export const Reason = {
   KeptData: 'KeptData',
   VolumeExpansionUnsupported: 'VolumeExpansionUnsupported',
   WaitingForDatabase: 'WaitingForDatabase',
+  CacheNotSynced: 'CacheNotSynced',
   MigrationRetrying: 'MigrationRetrying',
   BackupSucceeded: 'BackupSucceeded',
   BackupFailed: 'BackupFailed',

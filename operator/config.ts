@@ -34,14 +34,21 @@ export const operatorSettings = {
   } satisfies Setting<number>,
   leaderElect: {
     env: 'LEADER_ELECT',
-    doc: 'Compete for a Lease so that only one replica reconciles',
-    default: true,
-    parse: boolean(),
-  } satisfies Setting<boolean>,
+    doc: 'Compete for a Lease so that only one replica reconciles. `auto`: in a cluster yes, outside one (a laptop against kind) no',
+    default: 'auto',
+    parse: (raw: string): boolean | 'auto' => {
+      if (raw.toLowerCase() === 'auto') return 'auto';
+      try {
+        return boolean()(raw);
+      } catch {
+        throw new Error('expected auto, true or false');
+      }
+    },
+  } satisfies Setting<boolean | 'auto'>,
   leaseNamespace: {
     env: 'LEASE_NAMESPACE',
-    doc: 'Namespace of the leader-election Lease (in a cluster: the operator’s own namespace)',
-    default: 'rosterhub-system',
+    doc: 'Namespace of the leader-election Lease. Empty: in a cluster the operator’s own namespace, outside one `rosterhub-system`',
+    default: '',
     parse: text({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, describe: 'a namespace name' }),
   } satisfies Setting<string>,
   leaseName: {
@@ -56,6 +63,18 @@ export const operatorSettings = {
     default: '',
     parse: (raw: string) => raw,
   } satisfies Setting<string>,
+  cacheSyncTimeoutSeconds: {
+    env: 'CACHE_SYNC_TIMEOUT_SECONDS',
+    doc: 'How long a kind’s cache may take to sync (an RBAC gap, a broken conversion webhook) before reconciles fail naming it and, for the built-in kinds and RosterHubInstances, /healthz fails',
+    default: 120,
+    parse: integer({ min: 1, max: 3600 }),
+  } satisfies Setting<number>,
+  shutdownTimeoutSeconds: {
+    env: 'SHUTDOWN_TIMEOUT_SECONDS',
+    doc: 'On SIGTERM, how long reconciles in progress may take to finish before the Lease is released anyway',
+    default: 15,
+    parse: integer({ min: 1, max: 300 }),
+  } satisfies Setting<number>,
   healthPort: {
     env: 'HEALTH_PORT',
     doc: 'Port of /healthz, /readyz and /metrics',
@@ -76,11 +95,28 @@ export const operatorSettings = {
   } satisfies Setting<'json' | 'pretty'>,
 };
 
-export type OperatorConfig = ConfigOf<typeof operatorSettings>;
+/** The operator's settings with the defaults that depend on where it runs resolved. */
+export type OperatorConfig = Omit<ConfigOf<typeof operatorSettings>, 'leaderElect'> & {
+  leaderElect: boolean;
+};
 
+/** Lease namespace outside a cluster, when none is set. */
+const DEFAULT_LEASE_NAMESPACE = 'rosterhub-system';
+
+/**
+ * The settings, with what depends on where the operator runs resolved: `podNamespace` is the
+ * namespace of the pod's service account when it runs in a cluster (undefined on a laptop), as
+ * kubebuilder's `make run` runs without leader election and its Deployment with it.
+ */
 export function loadOperatorConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  podNamespace?: string,
 ): OperatorConfig {
   const config = loadConfig(operatorSettings, env);
-  return config.identity === '' ? { ...config, identity: hostname() } : config;
+  return {
+    ...config,
+    identity: config.identity === '' ? hostname() : config.identity,
+    leaderElect: config.leaderElect === 'auto' ? podNamespace !== undefined : config.leaderElect,
+    leaseNamespace: config.leaseNamespace || (podNamespace ?? DEFAULT_LEASE_NAMESPACE),
+  };
 }

@@ -6,7 +6,7 @@ import {
   type RosterHubInstance,
 } from '../cdk8s/index.js';
 import type { Logger } from '../lib/logging/logger.js';
-import type { ChildCache } from './children.js';
+import { CacheNotSyncedError, type ChildCache } from './children.js';
 import { ConditionType, Reason, mergeConditions, type DesiredCondition } from './conditions.js';
 import type { EventRecorder } from './events.js';
 import { FIELD_MANAGER, PAUSE_ANNOTATION, PAUSE_VALUE } from './field-manager.js';
@@ -115,7 +115,15 @@ export class InstanceReconciler {
       this.deps.phaseChanged?.(key, 'Error');
       return {};
     }
-    return this.#reconcileValid(instance, parsed);
+    try {
+      return await this.#reconcileValid(instance, parsed);
+    } catch (error) {
+      if (!(error instanceof CacheNotSyncedError)) throw error;
+      // Nothing is applied or pruned from a cache that may be incomplete; the queue retries.
+      await this.#writeBlocked(instance, Reason.CacheNotSynced, error.message, { acted: false });
+      this.deps.phaseChanged?.(key, 'Error');
+      throw error;
+    }
   }
 
   #pauseReason(instance: InstanceObject): { reason: string; message: string } | undefined {
@@ -136,6 +144,7 @@ export class InstanceReconciler {
 
   async #reconcileValid(stored: InstanceObject, instance: RosterHubInstance): Promise<ReconcileResult> {
     const { client, children } = this.deps;
+    children.requireBuiltInSynced();
     const namespace = stored.metadata.namespace ?? defaultNamespace;
     const name = stored.metadata.name;
     const owner: OwnerReference = {
@@ -250,6 +259,7 @@ export class InstanceReconciler {
           result.notServed.add(kindLabel(object));
           continue;
         }
+        if (error instanceof CacheNotSyncedError) throw error;
         result.failures.push(`${object.kind} ${object.metadata.name}: ${(error as Error).message}`);
       }
     }
@@ -346,23 +356,28 @@ export class InstanceReconciler {
   }
 
   async #writeInvalid(stored: InstanceObject, message: string): Promise<void> {
+    // The spec was read and refused: that is acting on it (observedGeneration moves).
+    await this.#writeBlocked(stored, Reason.InvalidSpec, message, { acted: true });
+  }
+
+  /**
+   * Phase Error, Ready and Reconciled False for `reason`, the other conditions as they were;
+   * observedGeneration moves only when the spec was `acted` upon.
+   */
+  async #writeBlocked(
+    stored: InstanceObject,
+    reason: string,
+    message: string,
+    { acted }: { acted: boolean },
+  ): Promise<void> {
     const generation = stored.metadata.generation ?? 0;
-    const desired: DesiredCondition[] = [
-      {
-        type: ConditionType.Ready,
-        status: 'False',
-        reason: Reason.InvalidSpec,
-        message,
-        observedGeneration: generation,
-      },
-      {
-        type: ConditionType.Reconciled,
-        status: 'False',
-        reason: Reason.InvalidSpec,
-        message,
-        observedGeneration: generation,
-      },
-    ];
+    const desired: DesiredCondition[] = [ConditionType.Ready, ConditionType.Reconciled].map((type) => ({
+      type,
+      status: 'False',
+      reason,
+      message,
+      observedGeneration: generation,
+    }));
     const current = this.#status.current(stored);
     const previous = current?.conditions ?? [];
     const kept = previous.filter(
@@ -370,7 +385,7 @@ export class InstanceReconciler {
     );
     await this.#status.patch(stored, {
       ...current,
-      observedGeneration: generation,
+      ...(acted ? { observedGeneration: generation } : {}),
       phase: 'Error',
       conditions: [...mergeConditions(previous, desired, new Date()), ...kept],
     });

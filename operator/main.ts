@@ -17,9 +17,15 @@ export async function runOperator(args: string[]): Promise<void> {
       process.exit(2);
     }
   }
-  const config = loadSettingsOrExit('operator', () => loadOperatorConfig(env));
+  const connection = await loadConnection();
+  const config = loadSettingsOrExit('operator', () => loadOperatorConfig(env, connection.podNamespace));
   const logger = commandLogger('operator', config);
-  const operator = new Operator(await loadConnection(), config, logger);
+  if (!config.leaderElect && connection.podNamespace === undefined && env.LEADER_ELECT === undefined) {
+    logger.info(
+      'leader election is off: running outside a cluster (LEADER_ELECT=auto); run one operator per cluster',
+    );
+  }
+  const operator = new Operator(connection, config, logger);
   await operator.start();
   const stop = (signal: string): void => {
     logger.info(`received ${signal}; stopping`);

@@ -84,13 +84,18 @@ export class Operator {
           onRestart: (reason) => this.metrics.watchRestarts.inc({ resource: plural, reason }),
         }),
     );
-    this.#children = new ChildCache(this.#client, config.watchNamespaces, {
-      changed: (child) => {
-        const instance = child.metadata.labels?.[labelKeys.instance];
-        if (instance) this.#queue.add(instanceKey({ namespace: child.metadata.namespace, name: instance }));
+    this.#children = new ChildCache(
+      this.#client,
+      config.watchNamespaces,
+      {
+        changed: (child) => {
+          const instance = child.metadata.labels?.[labelKeys.instance];
+          if (instance) this.#queue.add(instanceKey({ namespace: child.metadata.namespace, name: instance }));
+        },
+        watchRestarted: (resource, reason) => this.metrics.watchRestarts.inc({ resource, reason }),
       },
-      watchRestarted: (resource, reason) => this.metrics.watchRestarts.inc({ resource, reason }),
-    });
+      config.cacheSyncTimeoutSeconds * 1000,
+    );
     const reconciler = new InstanceReconciler({
       client: this.#client,
       children: this.#children,
@@ -136,7 +141,7 @@ export class Operator {
       });
     }
     this.#health = new HealthServer(
-      { live: () => true, ready: () => !this.#controllersStarted || this.#synced },
+      { live: () => this.#makingProgress(), ready: () => !this.#controllersStarted || this.#synced },
       this.metrics.registry,
     );
   }
@@ -162,11 +167,35 @@ export class Operator {
       this.#controller.start();
       this.#resync = setInterval(() => this.#resyncAll(), this.config.resyncSeconds * 1000);
       this.#resync.unref();
-      this.logger.info('controllers started; caches synced');
+      const unsynced = this.#children.stuckBuiltInKinds();
+      if (unsynced.length > 0) {
+        this.logger.error(
+          `controllers started, but the caches of ${unsynced.join(', ')} have not synced: reconciles fail until they do`,
+        );
+      } else this.logger.info('controllers started; caches synced');
     } catch (error) {
       this.logger.error('could not start the controllers', { error });
       this.onLostLeadership();
     }
+  }
+
+  /**
+   * False once a cache every reconcile needs (RosterHubInstances, a built-in kind) has failed to
+   * sync for longer than the sync timeout: a restart (with its backoff) is the honest signal.
+   */
+  #makingProgress(): boolean {
+    const timeoutMs = this.config.cacheSyncTimeoutSeconds * 1000;
+    const stuck = [
+      ...this.#children.stuckBuiltInKinds(),
+      ...(this.#instances.some((informer) => informer.unsyncedForMs() > timeoutMs)
+        ? [rosterHubInstanceApi.kind]
+        : []),
+    ];
+    if (stuck.length === 0) return true;
+    this.logger.error(`not making progress: the caches of ${stuck.join(', ')} have not synced`, {
+      timeoutSeconds: this.config.cacheSyncTimeoutSeconds,
+    });
+    return false;
   }
 
   /** Every instance is reconciled now and then without an event, repairing drift. */
@@ -188,7 +217,12 @@ export class Operator {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       if (this.#resync) clearInterval(this.#resync);
-      await this.#controller.stop();
+      const finished = await this.#controller.stop(this.config.shutdownTimeoutSeconds * 1000);
+      if (!finished) {
+        this.logger.warn(
+          `reconciles still running after ${this.config.shutdownTimeoutSeconds} s; releasing the Lease anyway`,
+        );
+      }
       await Promise.all(this.#instances.map((informer) => informer.stop()));
       await this.#children.stop();
       await this.#elector?.stop();

@@ -21,6 +21,8 @@ export interface RequestOptions {
 export interface ApiConnection {
   /** `https://host:port`, no trailing slash. */
   readonly server: string;
+  /** The namespace of the pod's service account, when connected from inside a cluster. */
+  readonly podNamespace?: string;
   requestOptions(): Promise<RequestOptions>;
   /** Closes idle sockets. */
   close(): void;
@@ -52,6 +54,7 @@ class StaticConnection implements ApiConnection {
     readonly server: string,
     tls: TlsSettings,
     token: (() => string) | undefined,
+    readonly podNamespace?: string,
   ) {
     this.#agent = agentFor(server, tls);
     this.#token = token;
@@ -88,6 +91,7 @@ export function inClusterConnection(env: NodeJS.ProcessEnv = process.env): ApiCo
     `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     { ca: readFileSync(join(SERVICE_ACCOUNT_DIR, 'ca.crt')), rejectUnauthorized: true },
     rereadingFile(join(SERVICE_ACCOUNT_DIR, 'token')),
+    readFileSync(join(SERVICE_ACCOUNT_DIR, 'namespace'), 'utf8').trim(),
   );
 }
 

@@ -72,6 +72,8 @@ export class KindNotServedError extends Error {
 type Query = Record<string, string | number | boolean | undefined>;
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Objects per page of a list (client-go's informers list 500 at a time). */
+const LIST_PAGE_SIZE = 500;
 const NOT_SERVED_TTL_MS = 10_000;
 
 /**
@@ -197,15 +199,38 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Every object of a kind, in pages of `pageSize` (`limit`/`continue`, one consistent snapshot)
+   * so that a large list costs the API server little at a time. A continue token that expired
+   * (410) starts over with one unpaginated list, as client-go's pager does.
+   */
   async list<T extends KubeObject>(
     apiVersion: string,
     kind: string,
     namespace?: string,
     labelSelector?: string,
+    pageSize = LIST_PAGE_SIZE,
   ): Promise<KubeList<T>> {
-    return this.request<KubeList<T>>('GET', await this.collectionPath(apiVersion, kind, namespace), {
-      query: { labelSelector },
-    });
+    const path = await this.collectionPath(apiVersion, kind, namespace);
+    const items: T[] = [];
+    let next: string | undefined;
+    for (;;) {
+      let page: KubeList<T>;
+      try {
+        page = await this.request<KubeList<T>>('GET', path, {
+          query: { labelSelector, limit: pageSize, continue: next },
+        });
+      } catch (error) {
+        if (next !== undefined && error instanceof KubeApiError && error.code === 410) {
+          return this.request<KubeList<T>>('GET', path, { query: { labelSelector } });
+        }
+        throw error;
+      }
+      items.push(...page.items);
+      const token = page.metadata?.continue;
+      next = token === undefined || token === '' ? undefined : token;
+      if (next === undefined) return { ...page, items };
+    }
   }
 
   /** Server-side apply: creates or updates the fields this manager owns, taking them over if needed. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkQueue } from './work-queue.js';
 
 /** What a reconcile asks for: nothing (done until something changes) or a look again later. */
@@ -35,10 +36,21 @@ export class Controller {
     for (let i = 0; i < this.workers; i += 1) this.#running.push(this.#work());
   }
 
-  /** Shuts the queue down and waits for the reconciles in progress to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops handing out work (the queue shuts down) and waits for the reconciles in progress, at
+   * most `deadlineMs`; true when they all finished in time.
+   */
+  async stop(deadlineMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.queue.shutDown();
-    await Promise.all(this.#running);
+    const finished = Promise.all(this.#running).then(() => true);
+    if (!Number.isFinite(deadlineMs)) return finished;
+    const timeout = new AbortController();
+    const result = await Promise.race([
+      finished,
+      sleep(deadlineMs, false, { signal: timeout.signal }).catch(() => false),
+    ]);
+    timeout.abort();
+    return result;
   }
 
   async #work(): Promise<void> {

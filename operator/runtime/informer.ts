@@ -36,10 +36,14 @@ export interface InformerOptions<T extends InformedObject> {
   handlers: InformerHandlers<T>;
   /** A watch that delivers nothing (not even a bookmark) for this long is restarted. */
   stallTimeoutMs?: number;
+  /** How to wait between retries (a fake clock in unit tests); default setTimeout. */
+  pause?: (ms: number, signal: AbortSignal) => Promise<unknown>;
   onRestart?: (reason: WatchRestartReason, error?: unknown) => void;
 }
 
 const BOOKMARK = 'BOOKMARK';
+/** A relist this long after the previous one starts without delay. */
+const RELIST_CALM_MS = 60_000;
 
 function keyOf(object: InformedObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
@@ -54,7 +58,8 @@ function slim<T extends InformedObject>(object: T): T {
 
 /**
  * List-then-watch cache of one resource that never gives up: a closed watch resumes from the last
- * resourceVersion, an expired one (410 Gone) relists and emits the differences, errors back off
+ * resourceVersion, an expired one (410 Gone) relists and emits the differences (relists within a
+ * minute of the last back off, 1 s doubling to 30 s), errors back off
  * (1 s doubling to 30 s), and a watch that goes silent beyond the stall timeout (no event and no
  * bookmark) is restarted. Handlers see each change once; a relist emits only real differences.
  */
@@ -73,6 +78,11 @@ export class Informer<T extends InformedObject> {
   }
   #synced!: () => void;
   readonly synced: Promise<void>;
+  #hasSynced = false;
+  /** When start() was last called (monotonic ms). */
+  #startedAt = 0;
+  /** The last list or watch error since the last success, for "why is it not synced". */
+  #lastError: unknown;
 
   constructor(
     private readonly watch: WatchFunction,
@@ -91,7 +101,23 @@ export class Informer<T extends InformedObject> {
     return [...this.#cache.values()];
   }
 
+  /** Whether the first list has completed. */
+  get hasSynced(): boolean {
+    return this.#hasSynced;
+  }
+
+  /** How long this informer has tried to sync without success (0 once synced). */
+  unsyncedForMs(): number {
+    return this.#hasSynced || this.#startedAt === 0 ? 0 : performance.now() - this.#startedAt;
+  }
+
+  /** The error that keeps it from syncing, if any. */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
   start(): void {
+    this.#startedAt = performance.now();
     this.#stopped = false;
     this.#stopping = new AbortController();
     this.#loop = this.#run();
@@ -103,11 +129,31 @@ export class Informer<T extends InformedObject> {
     await this.#loop;
   }
 
+  /** Waits `ms` (options.pause in unit tests); stop() ends the wait at once. */
+  async #pause(ms: number): Promise<void> {
+    const pause = this.options.pause ?? ((wait, signal) => sleep(wait, undefined, { signal }));
+    await pause(ms, this.#stopping.signal).catch(() => undefined);
+  }
+
   async #run(): Promise<void> {
     let backoffMs = 0;
+    // Relists that follow each other closely back off too: an API server whose watch cache
+    // keeps expiring must not get a full list in a tight loop from every informer.
+    let relistBackoffMs = 0;
+    let lastRelistAt = Number.NEGATIVE_INFINITY;
     while (!this.#isStopped()) {
       try {
-        if (this.#resourceVersion === '') await this.#relist();
+        if (this.#resourceVersion === '') {
+          const sinceLast = performance.now() - lastRelistAt;
+          relistBackoffMs =
+            sinceLast > RELIST_CALM_MS
+              ? 0
+              : Math.min(relistBackoffMs === 0 ? 1000 : relistBackoffMs * 2, 30_000);
+          if (relistBackoffMs > 0) await this.#pause(relistBackoffMs);
+          if (this.#isStopped()) return;
+          await this.#relist();
+          lastRelistAt = performance.now();
+        }
         const reason = await this.#watchOnce();
         backoffMs = 0;
         if (reason === 'expired') this.#resourceVersion = '';
@@ -120,9 +166,10 @@ export class Informer<T extends InformedObject> {
           this.options.onRestart?.('expired', error);
           continue;
         }
+        this.#lastError = error;
         this.options.onRestart?.('error', error);
         backoffMs = Math.min(backoffMs === 0 ? 1000 : backoffMs * 2, 30_000);
-        await sleep(backoffMs, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
+        await this.#pause(backoffMs);
       }
     }
   }
@@ -138,6 +185,8 @@ export class Informer<T extends InformedObject> {
     }
     for (const [key, item] of fresh) this.#upsert(key, item);
     this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.#lastError = undefined;
+    this.#hasSynced = true;
     this.#synced();
   }
 

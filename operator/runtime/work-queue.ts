@@ -90,11 +90,14 @@ export class WorkQueue {
     return this.rateLimiter.retries(key);
   }
 
-  /** The next key to work on, or `undefined` once the queue is shut down. */
+  /**
+   * The next key to work on, or `undefined` once the queue is shut down: queued keys are not
+   * handed out after that (the next leader's first list finds every instance again).
+   */
   async get(): Promise<string | undefined> {
+    if (this.#shuttingDown) return undefined;
     const key = this.#queue.shift();
     if (key !== undefined) return this.#take(key);
-    if (this.#shuttingDown) return undefined;
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 

@@ -264,17 +264,28 @@ export interface OperatorOptions {
   workers?: number;
   /** Lease name (default `rosterhub-operator`); tests that kill leaders use their own. */
   leaseName?: string;
+  /**
+   * As a person runs it on a laptop: no LEADER_ELECT and no LEASE_NAMESPACE, leaving both to
+   * the operator's defaults for a process outside the cluster.
+   */
+  asOnALaptop?: boolean;
+  /** CACHE_SYNC_TIMEOUT_SECONDS (default 120). */
+  cacheSyncTimeoutSeconds?: number;
 }
 
 function operatorEnv(identity: OperatorIdentity, options: OperatorOptions): Record<string, string> {
   return {
     WATCH_NAMESPACES: options.namespaces.join(','),
-    LEASE_NAMESPACE: identity.namespace,
+    ...(options.asOnALaptop
+      ? {}
+      : { LEASE_NAMESPACE: identity.namespace, LEADER_ELECT: String(options.leaderElect ?? true) }),
     RESYNC_SECONDS: String(options.resyncSeconds ?? 300),
-    LEADER_ELECT: String(options.leaderElect ?? true),
     OPERATOR_WORKERS: String(options.workers ?? 4),
     LEASE_NAME: options.leaseName ?? 'rosterhub-operator',
     LOG_LEVEL: 'info',
+    ...(options.cacheSyncTimeoutSeconds === undefined
+      ? {}
+      : { CACHE_SYNC_TIMEOUT_SECONDS: String(options.cacheSyncTimeoutSeconds) }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { stopApiServer, waitFor } from './support/cluster.js';
 import {
   applyInstance,
@@ -180,4 +181,19 @@ describe('the operator survives failures', () => {
     expect(standby.exit).toBe(0);
     expect((await readLease(suite.identity, namespace))?.holderIdentity ?? '').toBe('');
   }, 120_000);
+
+  it('When `rosterhub operator` runs on a laptop (a kubeconfig, no leader-election settings), then districts become Ready without preparation', async () => {
+    const namespace = await createDistrictNamespace('laptop');
+    const laptop = await OperatorProcess.start(
+      suite.identity,
+      { namespaces: [namespace], asOnALaptop: true },
+      'laptop',
+    );
+    processes.push(laptop);
+    await applyInstance(districtInstance('district', namespace));
+    await waitForCondition(namespace, 'district', 'Ready');
+    expect(readFileSync(laptop.logFile, 'utf8')).toContain(
+      'leader election is off: running outside a cluster',
+    );
+  });
 });
