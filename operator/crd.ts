@@ -1,5 +1,10 @@
 import { stringify } from 'yaml';
-import { instanceOpenApiSchema, rosterHubInstanceApi, type JsonSchemaProps } from '../cdk8s/index.js';
+import {
+  instanceOpenApiSchema,
+  patterns,
+  rosterHubInstanceApi,
+  type JsonSchemaProps,
+} from '../cdk8s/index.js';
 import { ConditionType } from './conditions.js';
 import { phases } from './reconcile/status.js';
 
@@ -43,6 +48,7 @@ export const statusSchema: JsonSchemaProps = {
     },
     currentVersion: {
       type: 'string',
+      maxLength: 64,
       description:
         'The RosterHub version serving now: migrated, and its API and worker Deployments rolled out and available.',
     },
@@ -69,13 +75,31 @@ export const statusSchema: JsonSchemaProps = {
   },
 };
 
+/** CEL: the `i`-th number (major 0, minor 1, patch 2) of a semantic version held in `text`. */
+const versionPart = (text: string, i: number) => `int(${text}.split('-')[0].split('+')[0].split('.')[${i}])`;
+
+/** CEL: version `a` is not lower than `b` (both semantic versions), by the rules below. */
+function notLowerThan(a: string, b: string): string {
+  const [a0, a1, a2] = [0, 1, 2].map((i) => versionPart(a, i));
+  const [b0, b1, b2] = [0, 1, 2].map((i) => versionPart(b, i));
+  const sameCore = `${a0} == ${b0} && ${a1} == ${b1} && ${a2} == ${b2}`;
+  const higherCore = `${a0} > ${b0} || (${a0} == ${b0} && (${a1} > ${b1} || (${a1} == ${b1} && ${a2} > ${b2})))`;
+  // a pre-release of the serving release is lower; pre-releases of one release are not ordered
+  const preReleaseOfRelease = `${a}.split('+')[0].contains('-') && !${b}.split('+')[0].contains('-')`;
+  return `(${higherCore}) || (${sameCore} && !(${preReleaseOfRelease}))`;
+}
+
 /**
  * Versions may not go below the one serving: a downgrade would run old code on a newer schema.
  * Setting spec.version back after a failed migration is allowed, since the failed version never
- * became `status.currentVersion`.
+ * became `status.currentVersion`. Written with string functions every supported Kubernetes has
+ * (the CEL semver library needs 1.33), comparing major, minor and patch as numbers.
  */
 const noDowngradeRule = {
-  rule: '!has(oldSelf.status) || !has(oldSelf.status.currentVersion) || !isSemver(self.spec.version) || !isSemver(oldSelf.status.currentVersion) || !semver(self.spec.version).isLessThan(semver(oldSelf.status.currentVersion))',
+  rule:
+    `!has(oldSelf.status) || !has(oldSelf.status.currentVersion) || ` +
+    `!oldSelf.status.currentVersion.matches('${patterns.semver.replaceAll('\\', '\\\\')}') || ` +
+    notLowerThan('self.spec.version', 'oldSelf.status.currentVersion'),
   message:
     'spec.version may not go below status.currentVersion (the version serving now): downgrades are refused',
   fieldPath: '.spec.version',

@@ -6,7 +6,9 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/rosterhub/k8s-testbin/<k8s-version>/
 # plus kwok-stages.yaml there (kwok's default node/pod stages; pass it as kwok --config).
 #
-# Usage:   BIN=$(scripts/k8s-testbin.sh | tail -1)
+# Usage:   BIN=$(scripts/k8s-testbin.sh [--oldest] | tail -1)
+#          --oldest: the oldest Kubernetes the chart supports (OLDEST_K8S_VERSION below; the
+#          chart's kubeVersion follows it, a unit test checks), for the version-matrix tests.
 # Stdout:  only the absolute path of the binary folder (last line). Progress → stderr.
 # Env:     K8S_VERSION (default 1.35.4), ETCD_VERSION (3.6.16), KWOK_VERSION (0.8.0),
 #          KUBEBUILDER_ASSETS  use that folder as is (must hold all five binaries),
@@ -20,6 +22,11 @@
 set -euo pipefail
 source "$(dirname "$0")/k8s-wrapper.sh"
 
+# The oldest minor AKS or EKS still supports (EKS extended support), at a patch whose staging
+# modules the Go module proxy serves whole.
+OLDEST_K8S_VERSION=1.33.13
+if [[ "${1:-}" == "--oldest" ]]; then K8S_VERSION="$OLDEST_K8S_VERSION"; shift; fi
+[[ $# -eq 0 ]] || { echo "usage: $0 [--oldest]" >&2; exit 2; }
 KV="${K8S_VERSION:-1.35.4}";    KV="${KV#v}"
 ETCD_V="${ETCD_VERSION:-3.6.16}"; ETCD_V="${ETCD_V#v}"
 KWOK_V="${KWOK_VERSION:-0.8.0}";  KWOK_V="${KWOK_V#v}"

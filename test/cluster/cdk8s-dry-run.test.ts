@@ -200,10 +200,21 @@ describe('the RosterHubInstance schema as a CRD on a real API server', () => {
     const downgrade = await patch({ spec: { version: '1.4.1' } });
     expect(downgrade.status).toBe(422);
     expect(downgrade.body.message).toContain('spec.version may not go below status.currentVersion');
+    // a pre-release of the serving version is lower than it
+    expect((await patch({ spec: { version: '1.4.2-rc.1' } })).status).toBe(422);
     expect((await patch({ spec: { version: '1.5.0-rc.1' } })).status).toBe(200);
     // an upgrade whose migration failed never became currentVersion: setting it back is allowed
     expect((await patch({ spec: { version: '1.4.2' } })).status).toBe(200);
     expect((await patch({ spec: { version: '1.5.0-rc.1' } })).status).toBe(200);
+    // versions compare by number, not as text: 1.10.0 is above 1.9.3
+    await api.request(
+      'PATCH',
+      `${collection()}/transitions/status`,
+      { status: { currentVersion: '1.9.3' } },
+      'application/merge-patch+json',
+    );
+    expect((await patch({ spec: { version: '1.10.0' } })).status).toBe(200);
+    expect((await patch({ spec: { version: '1.9.2' } })).status).toBe(422);
     const mode = await patch({ spec: { redis: { mode: 'external', externalSecretRef: { name: 'cache' } } } });
     expect(mode.status).toBe(422);
     expect(mode.body.message).toContain('spec.redis.mode');

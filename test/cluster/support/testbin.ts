@@ -20,13 +20,17 @@ export function findRepoRoot(start: string): string {
 }
 
 /**
- * Runs scripts/k8s-testbin.sh (a no-op when the cache is warm, a ~8 min build when cold, or
+ * Runs scripts/k8s-testbin.sh [--oldest] (a no-op when the cache is warm, a ~8 min build when cold, or
  * KUBEBUILDER_ASSETS as is) and returns the binaries' folder. Any failure throws: a missing
  * binary must fail the run, never skip the cluster tests.
  */
-export async function ensureTestBinaries(repoRoot: string): Promise<string> {
+export async function ensureTestBinaries(
+  repoRoot: string,
+  { oldest = false }: { oldest?: boolean } = {},
+): Promise<string> {
   const script = join(repoRoot, 'scripts', 'k8s-testbin.sh');
-  const stdout = await runScript(repoRoot, 'k8s-testbin.sh');
+  // --oldest: the oldest Kubernetes the chart supports, for the version matrix
+  const stdout = await runScript(repoRoot, 'k8s-testbin.sh', oldest ? ['--oldest'] : []);
   const binDir = stdout.trim().split('\n').pop() ?? '';
   const missing = COMPONENT_BINARIES.filter((name) => !isExecutable(join(binDir, name)));
   if (binDir === '' || missing.length > 0) {

@@ -238,3 +238,13 @@ describe('Helm chart rosterhub-operator', () => {
     },
   );
 });
+
+describe('supported Kubernetes versions', () => {
+  it('When the chart says which Kubernetes it needs, then that is the oldest version the cluster tests run (scripts/k8s-testbin.sh --oldest)', () => {
+    const chart = readFileSync(`${chartPath}/Chart.yaml`, 'utf8');
+    const script = readFileSync(`${repoRoot}/scripts/k8s-testbin.sh`, 'utf8');
+    const oldest = /^OLDEST_K8S_VERSION=(\d+)\.(\d+)\.\d+$/m.exec(script);
+    expect(oldest).not.toBeNull();
+    expect(/^kubeVersion: '(.*)'$/m.exec(chart)?.[1]).toBe(`>=${oldest![1]}.${oldest![2]}.0-0`);
+  });
+});
