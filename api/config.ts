@@ -12,8 +12,8 @@ export const apiSettings = {
   } satisfies Setting<number>,
   host: {
     env: 'HOST',
-    doc: 'Address the API binds to',
-    default: '0.0.0.0',
+    doc: 'Address the API binds to; `::` is every IPv6 and IPv4 address (IPv4 only on a host without IPv6)',
+    default: '::',
     parse: (raw: string) => raw,
   } satisfies Setting<string>,
   databaseUrl: {

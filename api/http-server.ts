@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { listenOn } from '../lib/net/listen.js';
 
 /** Starts listening and resolves with the bound address (port 0 picks a free port). */
 export async function listen(
@@ -13,9 +13,7 @@ export async function listen(
   // Above typical load-balancer idle timeouts (60 s), so the LB closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.listen(port, host);
-  await once(server, 'listening');
-  return { server, address: server.address() as AddressInfo };
+  return { server, address: await listenOn(server, port, host) };
 }
 
 /**

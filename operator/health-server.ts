@@ -1,7 +1,7 @@
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { ANY_ADDRESS, listenOn } from '../lib/net/listen.js';
 
 export interface HealthProbes {
   /** The process works (its loops run); false makes the kubelet restart it. */
@@ -20,7 +20,7 @@ export class HealthServer {
     private readonly registry: Registry,
   ) {}
 
-  async listen(port: number, host = '0.0.0.0'): Promise<AddressInfo> {
+  async listen(port: number, host = ANY_ADDRESS): Promise<AddressInfo> {
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/healthz' || path === '/readyz') {
@@ -38,9 +38,7 @@ export class HealthServer {
       res.writeHead(404).end('not found');
     });
     this.#server = server;
-    server.listen(port, host);
-    await once(server, 'listening');
-    return server.address() as AddressInfo;
+    return listenOn(server, port, host);
   }
 
   close(): Promise<void> {

@@ -1,3 +1,5 @@
+import { libpqTlsEnv } from '../../lib/db/postgres-tls.js';
+
 /**
  * libpq environment for pg_dump / pg_restore from a connection URL, so that the password never
  * appears on a command line (visible in the process list) or in a log.
@@ -11,7 +13,5 @@ export function libpqEnv(databaseUrl: string): Record<string, string> {
   };
   if (url.username) env.PGUSER = decodeURIComponent(url.username);
   if (url.password) env.PGPASSWORD = decodeURIComponent(url.password);
-  const sslmode = url.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
-  return env;
+  return url.searchParams.has('sslmode') ? { ...env, ...libpqTlsEnv(databaseUrl) } : env;
 }

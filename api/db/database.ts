@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Pool } from 'pg';
+import { postgresTls } from '../../lib/db/postgres-tls.js';
 import { entities } from './entities.js';
 import { MIGRATIONS_TABLE, migrationsList } from './migrations/index.js';
 
@@ -21,13 +22,17 @@ export class Database {
   ) {}
 
   static async open(options: DatabaseOptions): Promise<Database> {
+    // The ORM takes host, port, user and database from the URL and drops its query: TLS goes
+    // to the pg driver explicitly.
+    const { ssl } = postgresTls(options.url);
     const orm = await MikroORM.init({
       clientUrl: options.url,
       entities,
       pool: { min: 0, max: options.poolMax },
-      ...(options.statementTimeoutMs
-        ? { driverOptions: { statement_timeout: options.statementTimeoutMs } }
-        : {}),
+      driverOptions: {
+        ...(ssl ? { ssl } : {}),
+        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      },
       extensions: [Migrator],
       migrations: {
         tableName: MIGRATIONS_TABLE,

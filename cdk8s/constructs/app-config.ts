@@ -26,7 +26,7 @@ export class AppConfig extends Construct {
     const { spec } = context;
     const ingress = spec.api.ingress;
     const data: Record<string, string> = {
-      HOST: '0.0.0.0',
+      HOST: '::',
       PORT: String(ports.api.number),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
