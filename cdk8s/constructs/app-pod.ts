@@ -61,6 +61,7 @@ export interface AppPodOptions {
 export function appPodTemplate(options: AppPodOptions): k8s.PodTemplateSpec {
   const { context } = options;
   const annotations = options.podAnnotations ?? {};
+  const caBundle = postgresCaBundle(context);
   return {
     metadata: {
       labels: {
@@ -90,6 +91,7 @@ export function appPodTemplate(options: AppPodOptions): k8s.PodTemplateSpec {
           env: [
             ...databaseEnv(options.connections.postgres),
             ...redisEnv(options.connections.redis),
+            ...caBundle.env,
             ...(options.env ?? []),
           ],
           envFrom: [{ configMapRef: { name: options.configMapName } }, ...(options.envFrom ?? [])],
@@ -97,11 +99,38 @@ export function appPodTemplate(options: AppPodOptions): k8s.PodTemplateSpec {
           ...options.probes,
           resources: resourceRequirements(options.resources),
           securityContext: restrictedContainerSecurityContext(),
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(options.volumeMounts ?? [])],
+          volumeMounts: [
+            { name: 'tmp', mountPath: '/tmp' },
+            ...caBundle.volumeMounts,
+            ...(options.volumeMounts ?? []),
+          ],
         },
       ],
-      volumes: [scratchVolume('tmp'), ...(options.volumes ?? [])],
+      volumes: [scratchVolume('tmp'), ...caBundle.volumes, ...(options.volumes ?? [])],
     },
+  };
+}
+
+/** Where the CA bundle of `spec.database.caBundleRef` is mounted in every app container. */
+const POSTGRES_CA_DIR = '/etc/rosterhub/postgres-ca';
+
+/**
+ * `spec.database.caBundleRef` as a read-only volume and PGSSLROOTCERT naming its file: the app
+ * adds it to the URL as `sslrootcert`, and pg_dump trusts it too.
+ */
+function postgresCaBundle(context: InstanceContext): {
+  env: k8s.EnvVar[];
+  volumes: k8s.Volume[];
+  volumeMounts: k8s.VolumeMount[];
+} {
+  const ref = context.spec.database.caBundleRef;
+  if (!ref) return { env: [], volumes: [], volumeMounts: [] };
+  return {
+    env: [{ name: 'PGSSLROOTCERT', value: `${POSTGRES_CA_DIR}/ca.crt` }],
+    volumes: [
+      { name: 'postgres-ca', configMap: { name: ref.name, items: [{ key: ref.key, path: 'ca.crt' }] } },
+    ],
+    volumeMounts: [{ name: 'postgres-ca', mountPath: POSTGRES_CA_DIR, readOnly: true }],
   };
 }
 

@@ -50,7 +50,8 @@ export function managedPostgresClaim(
       username: literal(databaseUser),
       password: fromSecret(names.postgresCredentials, 'password'),
       database: literal(databaseName),
-      sslmode: literal('require'),
+      // Azure's and RDS's certificates chain to roots the app trusts (lib/db/postgres-tls.ts).
+      sslmode: literal('verify-full'),
     },
     egress: egressToAnywhere([ports.postgres.number]),
     secrets: [

@@ -133,6 +133,22 @@ export const DatabaseSpec = withRules(
             'The app escapes the password when it composes its connection URL, so any characters are fine.',
         ),
       ),
+      caBundleRef: Type.Optional(
+        Type.Object(
+          {
+            name: PatternString(patterns.dnsSubdomain, 253, { description: 'Name of the ConfigMap.' }),
+            key: PatternString('^[-._a-zA-Z0-9]+$', 253, {
+              description: 'Key holding the PEM certificates.',
+              default: 'ca.crt',
+            }),
+          },
+          {
+            additionalProperties: false,
+            description:
+              'ConfigMap with the PEM certificate(s) of the CA that signed the server certificate, trusted besides the public roots and the Amazon RDS roots (which need nothing), e.g. for a server with a private CA and `sslmode` `verify-full`. Every process that connects (API, worker, migration, backup) reads it.',
+          },
+        ),
+      ),
       deletionPolicy: DeletionPolicy,
     },
     { additionalProperties: false, default: {}, description: 'PostgreSQL, the system of record.' },

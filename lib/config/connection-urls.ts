@@ -24,7 +24,10 @@ export function withConnectionUrls(
     const user = env.PGUSER ? encodeURIComponent(env.PGUSER) : '';
     const password = env.PGPASSWORD ? `:${encodeURIComponent(env.PGPASSWORD)}` : '';
     const credentials = user || password ? `${user}${password}@` : '';
-    const query = env.PGSSLMODE ? `?sslmode=${encodeURIComponent(env.PGSSLMODE)}` : '';
+    const params = new URLSearchParams();
+    if (env.PGSSLMODE) params.set('sslmode', env.PGSSLMODE);
+    if (env.PGSSLROOTCERT) params.set('sslrootcert', env.PGSSLROOTCERT);
+    const query = params.size > 0 ? `?${params.toString()}` : '';
     result.DATABASE_URL = `postgres://${credentials}${env.PGHOST}:${orDefault(env.PGPORT, '5432')}/${encodeURIComponent(env.PGDATABASE ?? 'postgres')}${query}`;
   }
   if (composesRedis) {

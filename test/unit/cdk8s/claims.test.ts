@@ -83,7 +83,7 @@ describe('data-service claims end in the connection variables the app reads', ()
     ]);
     const env = apiEnv(objects);
     expect(env.get('PGHOST')).toMatchObject(secretRef('district-a-postgres-connection', 'host'));
-    expect(env.get('PGSSLMODE')?.value).toBe('require');
+    expect(env.get('PGSSLMODE')?.value).toBe('verify-full');
     expect(env.get('REDIS_SCHEME')?.value).toBe('rediss');
     expect(env.get('REDIS_PASSWORD')).toMatchObject(secretRef('district-a-redis-connection', 'password'));
     const redis = single(objects, 'Redis') as { spec?: { redisConfiguration?: Record<string, string> } };
@@ -233,5 +233,53 @@ describe('data-service claims end in the connection variables the app reads', ()
     const small = postgresPod({ resources: { limits: { memory: '256Mi' }, requests: { memory: '256Mi' } } });
     expect(small.volumes?.find((volume) => volume.name === 'shm')?.emptyDir?.sizeLimit).toBe('64Mi');
     expect(small.containers[0]!.args).toContain('shared_buffers=64MB');
+  });
+});
+
+describe('the PostgreSQL CA bundle (spec.database.caBundleRef)', () => {
+  it('When a CA bundle ConfigMap is named, then every process that connects mounts it and gets PGSSLROOTCERT', () => {
+    const objects = synthesize(
+      instance({
+        database: {
+          mode: 'external',
+          externalSecretRef: { name: 'pg' },
+          caBundleRef: { name: 'district-ca' },
+        },
+      }),
+    );
+    const podSpecs = objects.flatMap((object): [string, V1PodSpec][] => {
+      const spec = object.spec as
+        | { template?: { spec: V1PodSpec }; jobTemplate?: { spec: { template: { spec: V1PodSpec } } } }
+        | undefined;
+      const pod = spec?.template?.spec ?? spec?.jobTemplate?.spec.template.spec;
+      return pod && object.kind !== 'StatefulSet' ? [[`${object.kind}/${object.metadata.name}`, pod]] : [];
+    });
+    expect(podSpecs.map(([name]) => name.split('/')[0]).sort()).toEqual([
+      'CronJob',
+      'Deployment',
+      'Deployment',
+      'Job',
+    ]);
+    for (const [name, pod] of podSpecs) {
+      const container = pod.containers[0]!;
+      expect({ name, env: container.env?.find((v) => v.name === 'PGSSLROOTCERT')?.value }).toEqual({
+        name,
+        env: '/etc/rosterhub/postgres-ca/ca.crt',
+      });
+      expect(pod.volumes).toContainEqual({
+        name: 'postgres-ca',
+        configMap: { name: 'district-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+      });
+      expect(container.volumeMounts).toContainEqual({
+        name: 'postgres-ca',
+        mountPath: '/etc/rosterhub/postgres-ca',
+        readOnly: true,
+      });
+    }
+  });
+
+  it('When the database is managed, then the app verifies the server fully (sslmode verify-full)', () => {
+    expect(apiEnv(synthesize(managed('eks'))).get('PGSSLMODE')?.value).toBe('verify-full');
+    expect(apiEnv(synthesize(managed('aks'))).get('PGSSLMODE')?.value).toBe('verify-full');
   });
 });

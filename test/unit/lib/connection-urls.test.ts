@@ -27,6 +27,17 @@ describe('connection URLs from split variables', () => {
     expect(redis.host).toBe('cache.redis.cache.windows.net:6380');
   });
 
+  it('When PGSSLROOTCERT is set (a CA bundle from spec.database.caBundleRef), then the URL names it as sslrootcert', () => {
+    const env = withConnectionUrls({
+      PGHOST: 'db.internal',
+      PGSSLMODE: 'verify-full',
+      PGSSLROOTCERT: '/etc/rosterhub/postgres-ca/ca.crt',
+    });
+    const database = new URL(env.DATABASE_URL!);
+    expect(database.searchParams.get('sslmode')).toBe('verify-full');
+    expect(database.searchParams.get('sslrootcert')).toBe('/etc/rosterhub/postgres-ca/ca.crt');
+  });
+
   it('When a port part is not a port number, then the error names that part and the URL it makes up, and no password', () => {
     const parts = {
       PGHOST: 'db',
