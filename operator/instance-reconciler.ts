@@ -22,6 +22,7 @@ import { satisfies } from './object-diff.js';
 import { withAppliedIntent } from './applied-intent.js';
 import { neverPrunedKinds } from './child-kinds.js';
 import { StatefulSetClaims } from './stateful-set-claims.js';
+import { withSecretDigest } from './secret-rollout.js';
 import { dataServiceHealth } from './reconcile/conditions/data-service.js';
 import {
   deferMigration,
@@ -186,7 +187,7 @@ export class InstanceReconciler {
       'postgres',
     );
     if (!database.ready) plan = deferMigration(plan, database.message);
-    const applied = await this.#apply(plan, namespace, owner, retained);
+    const applied = await this.#apply(plan, namespace, owner, retained, secrets.digests);
     applied.writes += secrets.created.length;
     if (plan.retire) {
       // A retry: the failed attempt goes (its Pods with it), and the next reconcile creates it anew.
@@ -226,12 +227,15 @@ export class InstanceReconciler {
     namespace: string,
     owner: OwnerReference,
     retained: ReadonlySet<string>,
+    secretDigests: ReadonlyMap<string, string>,
   ): Promise<Applied> {
     const { client, children } = this.deps;
     const result: Applied = { writes: 0, failures: [], notServed: new Set(), storageRefusals: [] };
     for (const desired of plan.objects) {
       const keep = retained.has(objectKey(desired));
-      const object = withAppliedIntent(this.#withOwner(desired, namespace, keep ? undefined : owner));
+      const object = withAppliedIntent(
+        withSecretDigest(this.#withOwner(desired, namespace, keep ? undefined : owner), secretDigests),
+      );
       if (!(await children.watch(object.apiVersion, object.kind))) {
         result.notServed.add(kindLabel(object));
         continue;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { instanceLabels, type SecretRequirement } from '../cdk8s/index.js';
 import type { KubeClient, KubeObject, OwnerReference } from './kube/kube-client.js';
 import { FIELD_MANAGER } from './field-manager.js';
@@ -28,6 +28,19 @@ export interface SecretCheck {
   missing: MissingSecret[];
   /** Generated Secrets created by this call. */
   created: string[];
+  /**
+   * Per Secret a person or a provisioner provides: a digest of the required keys' values, so
+   * that a rotated password or key can roll the Pods that read it (never the values).
+   */
+  digests: Map<string, string>;
+}
+
+/** A digest of the values of `keys` in a Secret (sha256, hex). */
+function digestOf(secret: KubeObject, keys: readonly string[]): string {
+  const data = (secret.data ?? {}) as Record<string, string | undefined>;
+  const hash = createHash('sha256');
+  for (const key of [...keys].sort()) hash.update(`${key}\0${data[key] ?? ''}\0`);
+  return hash.digest('hex');
 }
 
 /**
@@ -106,6 +119,7 @@ export async function ensureSecrets(
 ): Promise<SecretCheck> {
   const missing: MissingSecret[] = [];
   const created: string[] = [];
+  const digests = new Map<string, string>();
   const lacking = (requirement: SecretRequirement, live: KubeObject) => {
     const lacks = lackingKeys(live, requirement.keys);
     if (lacks.length > 0) missing.push({ ...requirement, lacks });
@@ -114,8 +128,10 @@ export async function ensureSecrets(
     const cached = existing(requirement.name);
     const live = cached ?? (await client.get('v1', 'Secret', namespace, requirement.name));
     if (requirement.origin !== 'generate') {
-      if (live) lacking(requirement, live);
-      else missing.push(requirement);
+      if (live) {
+        lacking(requirement, live);
+        digests.set(requirement.name, digestOf(live, requirement.keys));
+      } else missing.push(requirement);
       continue;
     }
     const ownerReferences = ownerFor(requirement.name);
@@ -142,5 +158,5 @@ export async function ensureSecrets(
       await client.mergePatch(cached, { metadata: { ownerReferences } }, FIELD_MANAGER);
     }
   }
-  return { missing, created };
+  return { missing, created, digests };
 }
