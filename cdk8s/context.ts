@@ -14,7 +14,15 @@ export interface InstanceContext {
   readonly image: string;
   /** Ports of the external data services, from their Secrets (see SynthesisOptions). */
   readonly externalPorts: ExternalPorts;
+  /** What scales the worker (see SynthesisOptions). */
+  readonly workerAutoscaler: WorkerAutoscalerKind;
 }
+
+/**
+ * `hpa`: a HorizontalPodAutoscaler on CPU. `keda`: a KEDA ScaledObject on the import queue's
+ * depth, with CPU beside it (when the API server serves keda.sh ScaledObjects).
+ */
+export type WorkerAutoscalerKind = 'hpa' | 'keda';
 
 /** The `port` keys of the external PostgreSQL and Redis Secrets, when known. */
 export interface ExternalPorts {

@@ -1,3 +1,4 @@
+import { connectionBudget, type ConnectionBudget } from './connection-budget.js';
 import { Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { SecretRequirement } from './claims/claim.js';
@@ -33,13 +34,19 @@ export class DistrictChart extends Chart {
   readonly requiredSecrets: readonly SecretRequirement[];
   /** Name of the migration Job of `spec.version` (the operator waits for it). */
   readonly migrationJobName: string;
+  /** How the database's connections are shared (status reports whether it fits). */
+  readonly connectionBudget: ConnectionBudget;
 
   constructor(scope: Construct, id: string, props: DistrictChartProps) {
     const { context } = props;
     super(scope, id, { namespace: context.namespace, disableResourceNameHashes: true });
     const { spec, names, profile } = context;
 
-    const config = new AppConfig(this, 'Config', { context });
+    this.connectionBudget = connectionBudget(context);
+    const config = new AppConfig(this, 'Config', {
+      context,
+      databasePoolMax: this.connectionBudget.apiPoolPerPod,
+    });
     new RosterHubServiceAccount(this, 'AppServiceAccount', { context, name: names.appServiceAccount });
     const postgres = new PostgresClaim(this, 'Postgres', { context }).claim;
     const redis = new RedisClaim(this, 'Redis', { context }).claim;

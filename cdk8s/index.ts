@@ -27,3 +27,5 @@ export { InstanceNames, labelKeys, instanceLabels, managedBy } from './names.js'
 export type { ManagedServiceProvisioner } from './managed/provisioner.js';
 export type { SecretRequirement, DataServiceClaim } from './claims/claim.js';
 export { patterns } from './spec/schema-helpers.js';
+export { scaledObjectKind } from './constructs/worker-autoscaler.js';
+export type { WorkerAutoscalerKind } from './context.js';

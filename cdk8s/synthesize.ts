@@ -1,7 +1,8 @@
+import type { ConnectionBudget } from './connection-budget.js';
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import type { SecretRequirement } from './claims/claim.js';
-import type { ExternalPorts, InstanceContext } from './context.js';
+import type { ExternalPorts, InstanceContext, WorkerAutoscalerKind } from './context.js';
 import { DistrictChart } from './district-chart.js';
 import { InstanceNames } from './names.js';
 import { platformProfiles } from './platforms.js';
@@ -33,6 +34,8 @@ export interface District {
   readonly requiredSecrets: readonly SecretRequirement[];
   /** Name of the migration Job of `spec.version`. */
   readonly migrationJobName: string;
+  /** How the database's connections are shared at the replica bounds. */
+  readonly connectionBudget: ConnectionBudget;
 }
 
 /** Options of {@link synthesizeDistrict}. */
@@ -44,6 +47,8 @@ export interface SynthesisOptions {
    * reads them); absent, the default ports. The NetworkPolicies open exactly these.
    */
   readonly externalPorts?: ExternalPorts;
+  /** What scales the worker; the operator picks `keda` when the API server serves ScaledObjects. */
+  readonly workerAutoscaler?: WorkerAutoscalerKind;
 }
 
 /** Namespace of an instance whose metadata names none (kubectl's default). */
@@ -91,6 +96,7 @@ export function synthesizeDistrict(input: unknown, options: SynthesisOptions = {
     profile: platformProfiles[spec.platform],
     image: `${spec.image.repository}:${spec.version}`,
     externalPorts: options.externalPorts ?? {},
+    workerAutoscaler: options.workerAutoscaler ?? 'hpa',
   };
   const chart = new DistrictChart(new App(), name, { context });
   const synthesized = chart.toJson() as KubernetesObject[];
@@ -103,6 +109,7 @@ export function synthesizeDistrict(input: unknown, options: SynthesisOptions = {
     objects,
     requiredSecrets: chart.requiredSecrets,
     migrationJobName: chart.migrationJobName,
+    connectionBudget: chart.connectionBudget,
   };
 }
 

@@ -41,6 +41,7 @@ export const childKinds: readonly ChildKind[] = [
   builtIn('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   builtIn('networking.k8s.io/v1', 'Ingress', 'ingresses'),
   custom('monitoring.coreos.com/v1', 'ServiceMonitor', 'servicemonitors'),
+  custom('keda.sh/v1alpha1', 'ScaledObject', 'scaledobjects'),
   custom('cache.azure.com/v1api20230801', 'Redis', 'redis'),
   custom('dbforpostgresql.azure.com/v1api20240801', 'FlexibleServer', 'flexibleservers'),
   custom('dbforpostgresql.azure.com/v1api20240801', 'FlexibleServersDatabase', 'flexibleserversdatabases'),

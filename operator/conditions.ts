@@ -6,9 +6,11 @@ export const ConditionType = {
   Ready: 'Ready',
   Reconciled: 'Reconciled',
   DatabaseReady: 'DatabaseReady',
+  DatabaseConnections: 'DatabaseConnections',
   CacheReady: 'CacheReady',
   ApiReady: 'ApiReady',
   WorkerReady: 'WorkerReady',
+  WorkerAutoscaling: 'WorkerAutoscaling',
   BackupScheduled: 'BackupScheduled',
   MonitoringReady: 'MonitoringReady',
   Upgrading: 'Upgrading',
@@ -46,6 +48,11 @@ export const Reason = {
   MigrationRetrying: 'MigrationRetrying',
   BackupSucceeded: 'BackupSucceeded',
   BackupFailed: 'BackupFailed',
+  MetricsAvailable: 'MetricsAvailable',
+  MetricsUnavailable: 'MetricsUnavailable',
+  ScalerNotReady: 'ScalerNotReady',
+  WithinLimit: 'WithinLimit',
+  ConnectionLimitExceeded: 'ConnectionLimitExceeded',
 } as const;
 
 export interface Condition {

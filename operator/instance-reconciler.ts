@@ -1,5 +1,6 @@
 import {
   defaultNamespace,
+  scaledObjectKind,
   InstanceNames,
   InstanceValidationError,
   validateInstance,
@@ -164,12 +165,16 @@ export class InstanceReconciler {
       children.get('v1', 'Secret', namespace, secretName) ??
       (await client.get('v1', 'Secret', namespace, secretName));
     const externalPorts = await readExternalPorts(instance, readSecret);
+    // KEDA installed: the worker scales on the import queue's depth.
+    const workerAutoscaler = (await client.resource(scaledObjectKind.apiVersion, scaledObjectKind.kind))
+      ? 'keda'
+      : 'hpa';
     const retryMigration = stored.metadata.annotations?.[RETRY_MIGRATION_ANNOTATION];
     let plan = planReconcile(
       instance,
       this.#status.current(stored)?.currentVersion,
       observed,
-      (input) => this.#syntheses.synthesize(input, { externalPorts }),
+      (input) => this.#syntheses.synthesize(input, { externalPorts, workerAutoscaler }),
       retryMigration === undefined ? {} : { retryMigration },
     );
     const retained = this.#retainedNames(instance, new InstanceNames(name, namespace));

@@ -52,7 +52,8 @@ export function withSecretDigest(object: KubeObject, digests: ReadonlyMap<string
   const hash = createHash('sha256');
   for (const name of read) hash.update(`${name}\0${digests.get(name) ?? ''}\0`);
   const copy = structuredClone(object);
-  const target = podTemplate(copy)!;
+  const target = podTemplate(copy);
+  if (!target) return object;
   target.metadata = {
     ...target.metadata,
     annotations: {

@@ -3,8 +3,8 @@ import { readDataVersion, type Queryable } from '../data/data-version.js';
 import { ImportJobStore, type ImportJobView } from './job-store.js';
 import { PackageStore, type StoredPackage } from './package-store.js';
 
-/** The BullMQ queue of CSV imports. */
-export const IMPORT_QUEUE = 'rosterhub-imports';
+export { IMPORT_QUEUE } from '../../lib/queues.js';
+import { IMPORT_QUEUE } from '../../lib/queues.js';
 
 /** What a job carries in Redis: references only, never roster data. */
 export interface ImportJobData {

@@ -6,6 +6,8 @@ import { instanceLabels, ports, shortHash } from '../names.js';
 /** Props of {@link AppConfig}. */
 export interface AppConfigProps {
   readonly context: InstanceContext;
+  /** DATABASE_POOL_MAX of the API (connection-budget.ts). */
+  readonly databasePoolMax: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export class AppConfig extends Construct {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       MIGRATE_ON_START: 'false',
-      DATABASE_POOL_MAX: '10',
+      DATABASE_POOL_MAX: String(props.databasePoolMax),
       HEALTH_CHECK_TIMEOUT_MS: '1000',
       SHUTDOWN_DRAIN_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '25000',

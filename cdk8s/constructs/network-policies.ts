@@ -24,6 +24,12 @@ export interface NetworkPoliciesProps {
 const postgresClients: Component[] = ['api', 'worker', 'migration', 'backup'];
 const redisClients: Component[] = ['api', 'worker'];
 
+/** The KEDA operator, as its Helm chart installs it (namespace `keda`). */
+const kedaOperatorPeer: k8s.NetworkPolicyPeer = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
+};
+
 /**
  * Ports backup Pods reach their store on: HTTPS (the cloud's storage and identity endpoints),
  * plus the port of a custom endpoint (an in-cluster MinIO on 9000, Azurite on 10000, …).
@@ -102,7 +108,16 @@ export class NetworkPolicies extends Construct {
       policy('allow-redis-ingress', {
         podSelector: { matchLabels: selectorLabels(context.name, 'redis') },
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: clientsOf(redisClients) }], ports: [tcp(ports.redis.name)] }],
+        ingress: [
+          {
+            from: [
+              { podSelector: clientsOf(redisClients) },
+              // KEDA's operator reads the import queue's depth (worker-autoscaler.ts).
+              ...(context.workerAutoscaler === 'keda' ? [kedaOperatorPeer] : []),
+            ],
+            ports: [tcp(ports.redis.name)],
+          },
+        ],
       });
     }
     if (spec.backup.enabled && spec.backup.destination.type !== 'pvc') {

@@ -14,6 +14,17 @@ import { ElastiCacheRedis, type ElastiCacheNodes } from './elasticache-redis.js'
 import { managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
 import { RdsPostgresInstance, type RdsPostgresClass } from './rds-postgres-instance.js';
 
+/**
+ * Connections RosterHub may open per size: RDS's max_connections, LEAST(DBInstanceClassMemory /
+ * 9531392, 5000), for the memory left to PostgreSQL on each class (about 90% of 2, 8 and 16 GiB),
+ * minus the 3 superuser and 2 rds_superuser reserved connections.
+ */
+export const rdsPostgresUserConnections: Readonly<Record<InstanceSize, number>> = {
+  small: 197,
+  medium: 806,
+  large: 1617,
+};
+
 /** `spec.database.instanceSize` → RDS instance class (Graviton). */
 export const rdsPostgresClasses: Readonly<Record<InstanceSize, RdsPostgresClass>> = {
   small: { instanceClass: 'db.t4g.small', multiAZ: false },
@@ -42,6 +53,10 @@ function ackAnnotations(
 /** Managed services on EKS through AWS Controllers for Kubernetes (aws-controllers-k8s.github.io). */
 export class AwsControllersProvisioner implements ManagedServiceProvisioner {
   readonly id = 'aws-controllers-for-kubernetes';
+
+  postgresUserConnections(size: InstanceSize): number {
+    return rdsPostgresUserConnections[size];
+  }
 
   postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection> {
     const { spec } = context;

@@ -14,6 +14,16 @@ import { AzurePostgresServer, type AzurePostgresSku } from './azure-postgres-ser
 import { AzureRedisCache, type AzureRedisSku } from './azure-redis-cache.js';
 import { managedPostgresClaim, type ManagedServiceProvisioner } from './provisioner.js';
 
+/**
+ * Connections RosterHub may open per size: Azure's max_connections per SKU (B1ms 50, D2ds_v5
+ * 859, D4ds_v5 1718) minus the 15 Azure reserves for itself.
+ */
+export const azurePostgresUserConnections: Readonly<Record<InstanceSize, number>> = {
+  small: 35,
+  medium: 844,
+  large: 1703,
+};
+
 /** `spec.*.instanceSize` → Azure Database for PostgreSQL flexible server SKU. */
 export const azurePostgresSkus: Readonly<Record<InstanceSize, AzurePostgresSku>> = {
   small: { name: 'Standard_B1ms', tier: 'Burstable', highAvailability: 'Disabled' },
@@ -34,6 +44,10 @@ const reconcilePolicy = (deletionPolicy: 'Retain' | 'Delete') =>
 /** Managed services on AKS through Azure Service Operator v2 (azure.github.io/azure-service-operator). */
 export class AzureServiceOperatorProvisioner implements ManagedServiceProvisioner {
   readonly id = 'azure-service-operator-v2';
+
+  postgresUserConnections(size: InstanceSize): number {
+    return azurePostgresUserConnections[size];
+  }
 
   postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection> {
     const { spec } = context;

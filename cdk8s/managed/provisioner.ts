@@ -7,6 +7,7 @@ import {
   type RedisConnection,
 } from '../claims/claim.js';
 import type { InstanceContext } from '../context.js';
+import type { InstanceSize } from '../spec/data-services.js';
 import { componentLabels, databaseName, databaseUser, ports, type Component } from '../names.js';
 import { egressToAnywhere } from '../network.js';
 
@@ -23,6 +24,8 @@ export interface ManagedServiceProvisioner {
   postgres(scope: Construct, context: InstanceContext): DataServiceClaim<PostgresConnection>;
   /** Adds the resources of a managed Redis to `scope`. */
   redis(scope: Construct, context: InstanceContext): DataServiceClaim<RedisConnection>;
+  /** Connections RosterHub may open to a managed PostgreSQL server of this size. */
+  postgresUserConnections(size: InstanceSize): number;
 }
 
 /** What {@link managedPostgresClaim} says about the two Secrets of a managed PostgreSQL server. */

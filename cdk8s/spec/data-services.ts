@@ -127,6 +127,14 @@ export const DatabaseSpec = withRules(
       ),
       image: Type.Optional(Image),
       instanceSize: InstanceSize,
+      maxConnections: Type.Optional(
+        Type.Integer({
+          minimum: 10,
+          maximum: 100000,
+          description:
+            'Connections RosterHub may open to the server: its max_connections minus what it reserves. Pool sizes derive from it and the replica bounds, and status (DatabaseConnections) says when the spec cannot fit. Default: inCluster 97 (100 minus 3 superuser slots), managed by `instanceSize` (docs/managed-services.md), external 100.',
+        }),
+      ),
       externalSecretRef: Type.Optional(
         SecretRef(
           'Secret with the keys `host`, `port`, `username`, `password`, `database` and `sslmode` of an external server (external mode only). ' +

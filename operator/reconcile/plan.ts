@@ -46,7 +46,8 @@ export interface Plan {
 
 const isWorkload = (object: KubeObject) =>
   (object.kind === 'Deployment' && object.apiVersion === 'apps/v1') ||
-  object.kind === 'HorizontalPodAutoscaler';
+  object.kind === 'HorizontalPodAutoscaler' ||
+  object.kind === 'ScaledObject';
 
 function withVersion(instance: RosterHubInstance, version: string): RosterHubInstance {
   return { ...instance, spec: { ...instance.spec, version } };

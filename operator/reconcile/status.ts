@@ -8,6 +8,8 @@ import { ready } from './conditions/ready.js';
 import { reconciled } from './conditions/reconciled.js';
 import { upgrading } from './conditions/upgrading.js';
 import { apiReady, workerReady } from './conditions/workloads.js';
+import { workerAutoscaling } from './conditions/autoscaling.js';
+import { databaseConnections } from './conditions/connections.js';
 
 export type { StatusInputs } from './conditions/inputs.js';
 
@@ -96,9 +98,11 @@ export function computeStatus(inputs: StatusInputs): DesiredStatus {
       readyCondition,
       reconciledCondition,
       database,
+      databaseConnections(inputs),
       cache,
       api,
       worker,
+      workerAutoscaling(inputs),
       backup.backup,
       monitoringReady(inputs),
       upgrade.upgrading,

@@ -503,19 +503,23 @@ const serviceMonitorDefinition = (): KubeObject =>
     .map((document) => document.toJS() as KubeObject)
     .find((definition) => definition.metadata.name === SERVICE_MONITOR_CRD)!;
 
-/** Whether the API server serves monitoring.coreos.com/v1 ServiceMonitors. */
-export async function servesServiceMonitors(): Promise<boolean> {
+/** Whether the API server serves `plural` in `groupVersion` (e.g. `keda.sh/v1alpha1`, `scaledobjects`). */
+export async function serves(groupVersion: string, plural: string): Promise<boolean> {
   try {
     const resources = await admin().request<{ resources: { name: string }[] }>(
       'GET',
-      '/apis/monitoring.coreos.com/v1',
+      `/apis/${groupVersion}`,
     );
-    return resources.resources.some((resource) => resource.name === 'servicemonitors');
+    return resources.resources.some((resource) => resource.name === plural);
   } catch (error) {
     if (isApiError(error, 404)) return false;
     throw error;
   }
 }
+
+/** Whether the API server serves monitoring.coreos.com/v1 ServiceMonitors. */
+export const servesServiceMonitors = (): Promise<boolean> =>
+  serves('monitoring.coreos.com/v1', 'servicemonitors');
 
 /** The ServiceMonitor CRD (the stand-in of test/cluster/fixtures/cdk8s-crds.yaml), as admin; waits until served. */
 export async function installServiceMonitorCrd(): Promise<void> {

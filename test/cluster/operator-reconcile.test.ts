@@ -244,6 +244,8 @@ describe('the operator keeps districts as specified', () => {
       const redis = { ...redisTypo, password: 'redis-value-made-by-a-person' };
       await admin().apply(handMade('district-redis-credentials', redis), 'gitops');
       await waitForCondition(namespace, 'district', 'Ready');
+      // The autoscaler's first evaluation (within 15 s) is the last thing status reports.
+      await waitForCondition(namespace, 'district', 'WorkerAutoscaling', 'False', 'MetricsUnavailable');
 
       // Settle, bounded: before, every reconcile created the Secrets again (409) and requeued.
       for (let last = -1, round = 0; round < 4; round += 1) {
@@ -288,6 +290,10 @@ describe('the operator keeps districts as specified', () => {
       await applyInstance(goldenKindInstance('district-a', namespace));
       for (const name of names.slice(1)) await applyInstance(districtInstance(name, namespace));
       for (const name of names) await waitForCondition(namespace, name, 'Ready');
+      // The autoscalers' first evaluation (within 15 s) is the last thing status reports.
+      for (const name of names) {
+        await waitForCondition(namespace, name, 'WorkerAutoscaling', 'False', 'MetricsUnavailable');
+      }
       expect((await counter.counts()).writes).toBeGreaterThan(0);
 
       // Settle: the reconciles that follow the last write find nothing to do.
