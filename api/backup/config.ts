@@ -68,7 +68,25 @@ export const backupSettings = {
     ...optionalText('SAS token with read, write, list and delete rights', 'AZURE_STORAGE_SAS_TOKEN'),
     secret: true,
   },
+  azureDisableInstanceDiscovery: {
+    env: 'BACKUP_AZURE_DISABLE_INSTANCE_DISCOVERY',
+    doc: 'With workload identity: skip Microsoft Entra instance discovery, for an authority (AZURE_AUTHORITY_HOST) of Azure Stack or a private cloud',
+    default: false,
+    parse: boolean(),
+  } satisfies Setting<boolean>,
 };
+
+/** The variables Azure Workload Identity's webhook injects into a Pod that uses it. */
+export const WORKLOAD_IDENTITY_VARIABLES = [
+  'AZURE_CLIENT_ID',
+  'AZURE_TENANT_ID',
+  'AZURE_FEDERATED_TOKEN_FILE',
+];
+
+/** Whether the process runs with Azure Workload Identity (its webhook's variables are set). */
+export function hasAzureWorkloadIdentity(env: Readonly<Record<string, string | undefined>>): boolean {
+  return WORKLOAD_IDENTITY_VARIABLES.every((name) => (env[name] ?? '').trim() !== '');
+}
 
 export type BackupConfig = ConfigOf<typeof backupSettings>;
 
@@ -88,9 +106,14 @@ export function loadBackupConfig(
   const problems = needs[config.destination]
     .filter(([key]) => config[key] === '')
     .map(([, name]) => `${name} is required when BACKUP_DESTINATION=${config.destination}`);
-  if (config.destination === 'azureBlob' && config.azureKey === '' && config.azureSasToken === '') {
+  if (
+    config.destination === 'azureBlob' &&
+    config.azureKey === '' &&
+    config.azureSasToken === '' &&
+    !hasAzureWorkloadIdentity(env)
+  ) {
     problems.push(
-      'AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN is required when BACKUP_DESTINATION=azureBlob',
+      `AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN, or Azure Workload Identity (${WORKLOAD_IDENTITY_VARIABLES.join(', ')}: its webhook sets them when the ServiceAccount names a client id and the Pod is labelled azure.workload.identity/use), is required when BACKUP_DESTINATION=azureBlob`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,3 +1,4 @@
+import { WorkloadIdentityCredential } from '@azure/identity';
 import type { BackupStore } from './backup-store.js';
 import type { BackupConfig } from './config.js';
 import { AzureBlobStore } from './stores/azure-blob-store.js';
@@ -25,6 +26,14 @@ export function storeFor(config: BackupConfig): BackupStore {
         endpoint: config.azureEndpoint,
         key: config.azureKey,
         sasToken: config.azureSasToken,
+        ...(config.azureKey === '' && config.azureSasToken === ''
+          ? {
+              // Reads AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE (and AZURE_AUTHORITY_HOST).
+              credential: new WorkloadIdentityCredential({
+                disableInstanceDiscovery: config.azureDisableInstanceDiscovery,
+              }),
+            }
+          : {}),
       });
   }
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { TokenCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { parseBackupName, type BackupStore, type StoredBackup } from '../backup-store.js';
 
@@ -10,6 +11,8 @@ export interface AzureBlobStoreOptions {
   endpoint?: string;
   key?: string;
   sasToken?: string;
+  /** Without a key or SAS token: a Microsoft Entra credential (workload identity). */
+  credential?: TokenCredential;
 }
 
 /**
@@ -26,7 +29,9 @@ export class AzureBlobStore implements BackupStore {
         : options.endpoint;
     const service = options.key
       ? new BlobServiceClient(endpoint, new StorageSharedKeyCredential(options.account, options.key))
-      : new BlobServiceClient(`${endpoint}?${(options.sasToken ?? '').replace(/^\?/, '')}`);
+      : options.sasToken
+        ? new BlobServiceClient(`${endpoint}?${options.sasToken.replace(/^\?/, '')}`)
+        : new BlobServiceClient(endpoint, options.credential);
     this.#container = service.getContainerClient(options.container);
   }
 

@@ -36,7 +36,7 @@ describe('backup settings', () => {
     [{ BACKUP_DESTINATION: 's3' }, /BACKUP_S3_BUCKET is required when BACKUP_DESTINATION=s3/],
     [
       { BACKUP_DESTINATION: 'azureBlob', BACKUP_AZURE_STORAGE_ACCOUNT: 'a' },
-      /BACKUP_AZURE_CONTAINER is required[\s\S]*AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN is required/,
+      /BACKUP_AZURE_CONTAINER is required[\s\S]*AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN, or Azure Workload Identity \(AZURE_CLIENT_ID[^)]*\), is required/,
     ],
     [
       { BACKUP_DESTINATION: 'tape' },
