@@ -73,7 +73,7 @@ services-stop: ## stop PostgreSQL and Redis
 services-status:
 	@scripts/services.sh status
 
-k8s-binaries: ## build (cold: ~8 min) or check etcd, kube-apiserver, KCM, scheduler, kwok (or use KUBEBUILDER_ASSETS)
+k8s-binaries: ## build (cold: ~8 min, plus ~5 min for 1.33, the oldest supported) or check etcd, kube-apiserver, KCM, scheduler, kwok (or use KUBEBUILDER_ASSETS)
 	@scripts/k8s-testbin.sh >/dev/null  # stdout is the folder; stderr says what happened
 	@scripts/k8s-testbin.sh --oldest >/dev/null  # the oldest supported Kubernetes (version matrix)
 

@@ -1,12 +1,12 @@
-// The operator at 200 districts on the test control plane (etcd, kube-apiserver, KCM,
+// The operator at 1,000 districts (BENCH_OPERATOR_INSTANCES) on the test control plane (etcd, kube-apiserver, KCM,
 // scheduler, kwok with 12 fake nodes, the test volume provisioner), started by this benchmark:
-// - cold start: operator process started with 200 instances waiting → all Ready, against the
+// - cold start: operator process started with every instance waiting → all Ready, against the
 //   same objects applied directly (server-side apply, no operator) → all workloads ready;
-// - apply → Reconciled latency of one new instance while 200 exist (p50, p99), against
+// - apply → Reconciled latency of one new instance while they all exist (p50, p99), against
 //   applying that instance's objects directly;
 // - write requests per minute of an idle operator (goal 0; Lease renewals counted apart),
 //   against its write rate while converging;
-// - the operator's RSS (goal < 200 MiB), against a standby replica (same binary, no caches).
+// - the operator's RSS (goal < 256 MiB), against a standby replica (same binary, no caches).
 // Each phase gets a fresh control plane. Run: make build && node dist/bench/run.js operator
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,12 +35,13 @@ import {
 } from '../test/cluster/operator-fixtures.js';
 import { percentile, reportResult, round } from './lib/result.js';
 
-const INSTANCES = 200;
+const INSTANCES = Number(process.env.BENCH_OPERATOR_INSTANCES ?? 1000);
 const NAMESPACES = 10;
 const LATENCY_SAMPLES = 30;
 const IDLE_SECONDS = 60;
 const RESYNC_SECONDS = 30;
-const NODES = 12;
+/** kwok nodes hold 110 Pods each; a district runs about six (API 2, worker, PostgreSQL, Redis, migration). */
+const NODES = Math.max(12, Math.ceil((INSTANCES * 7) / 100));
 const APPLY_CONCURRENCY = 8;
 const FIELD_MANAGER = 'bench-direct-apply';
 
@@ -187,7 +188,7 @@ async function measureOperator(baseline: Baseline): Promise<void> {
     });
     await counter.reset();
 
-    // Cold start: the process starts with 200 instances waiting.
+    // Cold start: the process starts with every instance waiting.
     const options = { namespaces: [], resyncSeconds: RESYNC_SECONDS };
     const started = Date.now();
     const operator = await OperatorProcess.start(identity, options, 'leader');
@@ -291,13 +292,13 @@ async function measureOperator(baseline: Baseline): Promise<void> {
         const mib = (name: string) => round(metricValue(metrics, name) / 2 ** 20, 1);
         reportResult({
           name: 'operator-rss',
-          value: round(leader.rssMiB, 1),
+          value: round(leader.peakMiB, 1),
           unit: 'MiB',
-          baseline: round(standbyMemory.rssMiB, 1),
-          goal: `RSS of the leader with ${total} instances < 200 MiB (baseline: a standby replica, no caches)`,
-          pass: leader.rssMiB < 200,
+          baseline: round(standbyMemory.peakMiB, 1),
+          goal: `peak RSS of the leader with ${total} instances, cold start included, < 256 MiB (baseline: a standby replica, no caches)`,
+          pass: leader.peakMiB < 256,
           details: {
-            peakMiB: round(leader.peakMiB, 1),
+            rssMiB: round(leader.rssMiB, 1),
             heapUsedMiB: mib('nodejs_heap_size_used_bytes'),
             heapTotalMiB: mib('nodejs_heap_size_total_bytes'),
             instances: total,

@@ -26,8 +26,6 @@ export function operatorClusterRules(): PolicyRule[] {
     // Needed to set blockOwnerDeletion on children's owner references.
     { apiGroups: ['rosterhub.io'], resources: ['rosterhubinstances/finalizers'], verbs: ['update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    // Whether a StorageClass allows volume expansion, before claims are grown.
-    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
   ];
   const byGroup = new Map<string, Set<string>>();
   for (const { apiVersion, plural } of childKinds) {
@@ -38,6 +36,15 @@ export function operatorClusterRules(): PolicyRule[] {
     rules.push({ apiGroups: [group], resources: [...(byGroup.get(group) ?? [])].sort(), verbs: manage });
   }
   return rules;
+}
+
+/**
+ * Rules on cluster-scoped objects, always bound cluster-wide (a RoleBinding in a watched
+ * namespace cannot grant them): whether a StorageClass allows volume expansion, before claims
+ * are grown.
+ */
+export function clusterScopedRules(): PolicyRule[] {
+  return [{ apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] }];
 }
 
 /** Rules in the operator's own namespace: its leader-election Lease. */

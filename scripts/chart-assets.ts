@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { rosterHubInstanceCrd } from '../operator/crd.js';
-import { leaderElectionRules, operatorClusterRules } from '../operator/rbac.js';
+import { clusterScopedRules, leaderElectionRules, operatorClusterRules } from '../operator/rbac.js';
 
 /** Folder of the operator chart, relative to the repository root. */
 export const chartDir = 'charts/rosterhub-operator';
@@ -45,6 +45,36 @@ ${indent(toYaml(operatorClusterRules()), 2)}
 `;
 }
 
+/** Cluster-scoped reads, bound cluster-wide even when the operator watches some namespaces only. */
+function clusterScopedRoleTemplate(): string {
+  return `${header('operator/rbac.ts clusterScopedRules()')}{{- if .Values.rbac.create }}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {{ include "rosterhub-operator.fullname" . }}-cluster-scoped
+  labels:
+    {{- include "rosterhub-operator.labels" . | nindent 4 }}
+rules:
+${indent(toYaml(clusterScopedRules()), 2)}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: {{ include "rosterhub-operator.fullname" . }}-cluster-scoped
+  labels:
+    {{- include "rosterhub-operator.labels" . | nindent 4 }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: {{ include "rosterhub-operator.fullname" . }}-cluster-scoped
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "rosterhub-operator.serviceAccountName" . }}
+    namespace: {{ .Release.Namespace }}
+{{- end }}
+`;
+}
+
 function leaderElectionRoleTemplate(): string {
   return `${header('operator/rbac.ts leaderElectionRules()')}{{- if .Values.rbac.create }}
 apiVersion: rbac.authorization.k8s.io/v1
@@ -70,6 +100,7 @@ export function chartAssets(repoRoot: URL = new URL('../', import.meta.url)): Ma
     [`${chartDir}/templates/crd.yaml`, crdTemplate()],
     [`${chartDir}/templates/clusterrole.yaml`, clusterRoleTemplate()],
     [`${chartDir}/templates/leader-election-role.yaml`, leaderElectionRoleTemplate()],
+    [`${chartDir}/templates/cluster-scoped-role.yaml`, clusterScopedRoleTemplate()],
   ]);
   const dashboards = new URL('dashboards/', repoRoot);
   for (const file of readdirSync(dashboards).sort()) {

@@ -11,7 +11,7 @@ import {
   waitForCondition,
 } from './operator-fixtures.js';
 import { useOperatorSuite } from './support/operator-suite.js';
-import { operatorClusterRules, type PolicyRule } from '../../operator/rbac.js';
+import { clusterScopedRules, operatorClusterRules, type PolicyRule } from '../../operator/rbac.js';
 
 const suite = useOperatorSuite('cache-sync');
 
@@ -28,13 +28,15 @@ async function setClusterRules(rules: PolicyRule[]): Promise<void> {
   );
 }
 
-afterEach(() => setClusterRules(operatorClusterRules()));
+const allRules = () => [...operatorClusterRules(), ...clusterScopedRules()];
+
+afterEach(() => setClusterRules(allRules()));
 
 describe('caches that cannot sync', () => {
   it('When the operator may not list PodDisruptionBudgets, then reconciles fail naming the kind, /healthz fails, and all heals once the RBAC is fixed', async () => {
     const namespace = await createDistrictNamespace('cache-sync');
     await setClusterRules(
-      operatorClusterRules().map((rule) =>
+      allRules().map((rule) =>
         rule.apiGroups.includes('policy')
           ? { ...rule, verbs: rule.verbs.filter((verb) => verb !== 'list' && verb !== 'watch') }
           : rule,
@@ -50,7 +52,7 @@ describe('caches that cannot sync', () => {
     expect(blocked.status?.phase).toBe('Error');
     await waitFor(async () => (await operatorHttp(running.port, '/healthz')).status === 503);
 
-    await setClusterRules(operatorClusterRules());
+    await setClusterRules(allRules());
     await waitForCondition(namespace, 'district', 'Ready');
     expect((await operatorHttp(running.port, '/healthz')).status).toBe(200);
   }, 150_000);

@@ -17,7 +17,7 @@ import type { InstanceObject } from '../../operator/instance-reconciler.js';
 import { connectionFromKubeConfig } from '../../operator/kube/connection.js';
 import { KubeApiError, KubeClient, type KubeObject } from '../../operator/kube/kube-client.js';
 import { Operator } from '../../operator/operator.js';
-import { leaderElectionRules, operatorClusterRules } from '../../operator/rbac.js';
+import { clusterScopedRules, leaderElectionRules, operatorClusterRules } from '../../operator/rbac.js';
 import {
   adminKubeConfig,
   createTestNamespace,
@@ -80,7 +80,8 @@ export async function createOperatorIdentity(prefix: string): Promise<OperatorId
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: clusterRole },
-      rules: operatorClusterRules(),
+      // bound cluster-wide: the namespaced rules and the cluster-scoped ones in one role
+      rules: [...operatorClusterRules(), ...clusterScopedRules()],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

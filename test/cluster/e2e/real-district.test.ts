@@ -584,6 +584,41 @@ describe('A district on real Pods', () => {
   );
 
   step(
+    'When district A’s database volume grows, then its claim grows, the StatefulSet is re-created around it, and PostgreSQL comes back with its data',
+    async () => {
+      const before = kubectlJson('-n', districtA, 'get', 'statefulset', 'district-a-postgres') as {
+        metadata: { uid: string };
+      };
+      patchInstanceSpec(districtA, 'district-a', { database: { storage: { size: '2Gi' } } });
+      await waitFor(() => {
+        const claim = kubectlJson('-n', districtA, 'get', 'pvc', 'data-district-a-postgres-0') as {
+          status: { capacity?: { storage?: string } };
+        };
+        return Promise.resolve(claim.status.capacity?.storage === '2Gi');
+      }, 500);
+      await waitFor(() => {
+        const live = kubectlJson('-n', districtA, 'get', 'statefulset', 'district-a-postgres') as {
+          metadata: { uid: string };
+          status: { readyReplicas?: number; currentRevision?: string; updateRevision?: string };
+        };
+        return Promise.resolve(
+          live.metadata.uid !== before.metadata.uid &&
+            live.status.readyReplicas === 1 &&
+            live.status.currentRevision === live.status.updateRevision,
+        );
+      }, 1000);
+      await waitFor(() => Promise.resolve(isReady(instance(districtA, 'district-a'))), 1000);
+      const users = await runClient<{ status: number; total: number }>(clients, 'after-growth', COUNT_USERS, {
+        API: apiUrl(districtA, 'district-a'),
+        CLIENT_ID: consumer.clientId,
+        CLIENT_SECRET: consumer.clientSecret,
+        SCOPE,
+      });
+      expect(users).toEqual({ status: 200, total: usersInPackage });
+    },
+  );
+
+  step(
     'When district A is deleted with deletionPolicy Retain and applied again under the same name, then it finds its data again',
     async () => {
       kubectl('-n', districtA, 'delete', 'rhi', 'district-a', '--wait=true', '--timeout=120s');

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { rosterHubInstanceCrd } from '../../../operator/crd.js';
-import { leaderElectionRules, operatorClusterRules } from '../../../operator/rbac.js';
+import { clusterScopedRules, leaderElectionRules, operatorClusterRules } from '../../../operator/rbac.js';
 import { runRenderCommand } from '../../../cli/render-command.js';
 import { chartAssets } from '../../../scripts/chart-assets.js';
 import type { KubernetesObject } from '../../../cdk8s/index.js';
@@ -114,16 +114,22 @@ describe('Helm chart rosterhub-operator', () => {
       expect(service.spec.ports[0]?.targetPort).toBe('http-metrics');
     });
 
-    it('When RBAC is rendered, then the ClusterRole and leader-election Role are exactly the rules in operator/rbac.ts', () => {
-      expect((one(objects, 'ClusterRole') as unknown as { rules: unknown }).rules).toEqual(
-        operatorClusterRules(),
-      );
+    it('When RBAC is rendered, then the ClusterRoles and leader-election Role are exactly the rules in operator/rbac.ts', () => {
+      const roles = find(objects, 'ClusterRole') as unknown as {
+        metadata: { name: string };
+        rules: unknown;
+      }[];
+      const kindOf = (name: string) => (name.endsWith('-cluster-scoped') ? 'cluster-scoped' : 'operator');
+      expect(Object.fromEntries(roles.map((role) => [kindOf(role.metadata.name), role.rules]))).toEqual({
+        operator: operatorClusterRules(),
+        'cluster-scoped': clusterScopedRules(),
+      });
       const role = one(objects, 'Role') as unknown as { rules: unknown; metadata: { namespace: string } };
       expect(role.rules).toEqual(leaderElectionRules());
       expect(role.metadata.namespace).toBe('rosterhub-system');
-      const binding = one(objects, 'ClusterRoleBinding') as unknown as {
-        subjects: { name: string; namespace: string }[];
-      };
+      const binding = find(objects, 'ClusterRoleBinding').find(
+        (candidate) => !candidate.metadata.name.endsWith('-cluster-scoped'),
+      ) as unknown as { subjects: { name: string; namespace: string }[] };
       const serviceAccount = one(objects, 'ServiceAccount');
       expect(binding.subjects).toEqual([
         { kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: 'rosterhub-system' },
@@ -179,7 +185,15 @@ describe('Helm chart rosterhub-operator', () => {
 
   it('When namespaces are listed, then the ClusterRole is bound in each of them only and the dashboard label follows the values', () => {
     const objects = renderChart(`${chartPath}/ci/namespaced-values.yaml`, monitoring);
-    expect(find(objects, 'ClusterRoleBinding')).toHaveLength(0);
+    // Only the cluster-scoped reads (StorageClasses) are bound cluster-wide: a RoleBinding cannot grant them.
+    const clusterBindings = find(objects, 'ClusterRoleBinding') as unknown as { roleRef: { name: string } }[];
+    expect(clusterBindings.map((binding) => binding.roleRef.name)).toEqual([
+      expect.stringMatching(/-cluster-scoped$/) as unknown,
+    ]);
+    const clusterScoped = find(objects, 'ClusterRole').find((role) =>
+      role.metadata.name.endsWith('-cluster-scoped'),
+    );
+    expect((clusterScoped as unknown as { rules: unknown }).rules).toEqual(clusterScopedRules());
     const bindings = find(objects, 'RoleBinding') as unknown as {
       metadata: { namespace: string };
       roleRef: { kind: string };
