@@ -39,8 +39,8 @@ export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' }
 export const KWOK_POD_CIDR = '10.244.0.0/16';
 export const KWOK_NODE_IP = '10.1.0.1';
 
-/** Service IP range of the cluster; the serving certificate holds its first address. */
-export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
+/** Service IP range of the cluster (a /16: the Services of a thousand districts fit, see bench/operator-scale.bench.ts); the serving certificate holds its first address. */
+export const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/16';
 
 /** etcd, single member, no fsync (the data lives for one run). */
 export function etcd(ctx: ComponentContext): ComponentCommand {
