@@ -31,16 +31,21 @@ function crdTemplate(): string {
   return `${header('operator/crd.ts rosterHubInstanceCrd()')}{{- if .Values.crds.install }}\n${toYaml(annotated)}{{- end }}\n`;
 }
 
-function clusterRoleTemplate(): string {
-  return `${header('operator/rbac.ts operatorClusterRules()')}{{- if .Values.rbac.create }}
-apiVersion: rbac.authorization.k8s.io/v1
+/** A ClusterRole of the release, named with `suffix`, holding `rules`. */
+function clusterRoleYaml(suffix: string, rules: unknown): string {
+  return `apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
-  name: {{ include "rosterhub-operator.fullname" . }}
+  name: {{ include "rosterhub-operator.fullname" . }}${suffix}
   labels:
     {{- include "rosterhub-operator.labels" . | nindent 4 }}
 rules:
-${indent(toYaml(operatorClusterRules()), 2)}
+${indent(toYaml(rules), 2)}`;
+}
+
+function clusterRoleTemplate(): string {
+  return `${header('operator/rbac.ts operatorClusterRules()')}{{- if .Values.rbac.create }}
+${clusterRoleYaml('', operatorClusterRules())}
 {{- end }}
 `;
 }
@@ -48,14 +53,7 @@ ${indent(toYaml(operatorClusterRules()), 2)}
 /** Cluster-scoped reads, bound cluster-wide even when the operator watches some namespaces only. */
 function clusterScopedRoleTemplate(): string {
   return `${header('operator/rbac.ts clusterScopedRules()')}{{- if .Values.rbac.create }}
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: {{ include "rosterhub-operator.fullname" . }}-cluster-scoped
-  labels:
-    {{- include "rosterhub-operator.labels" . | nindent 4 }}
-rules:
-${indent(toYaml(clusterScopedRules()), 2)}
+${clusterRoleYaml('-cluster-scoped', clusterScopedRules())}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

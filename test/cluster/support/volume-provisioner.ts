@@ -21,6 +21,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseQuantity } from '../../../cdk8s/quantity.js';
 
 /** The StorageClass the provisioner serves (kind's default class name); its volumes can grow. */
 export const STORAGE_CLASS = 'standard';
@@ -53,27 +54,8 @@ function needsResize(claim: V1PersistentVolumeClaim): boolean {
     claim.status?.phase === 'Bound' &&
     capacity !== undefined &&
     wanted !== undefined &&
-    bytes(wanted) > bytes(capacity)
+    parseQuantity(wanted) > parseQuantity(capacity)
   );
-}
-
-const UNITS: Record<string, number> = {
-  '': 1,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-};
-
-/** Bytes of a storage quantity (`10Gi`, `500M`). */
-function bytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)([KMGT]i|[kMGT])?$/.exec(quantity);
-  if (!match) throw new Error(`not a storage quantity: ${quantity}`);
-  return Number(match[1]) * (UNITS[match[2] ?? ''] ?? 1);
 }
 
 /** Keeps the StorageClass and provisions volumes until the process ends. */
