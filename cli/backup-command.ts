@@ -8,6 +8,17 @@ import { waitUntilReachable } from './database-reachable.js';
 /** How long backup and restore wait for PostgreSQL to accept their connection. */
 const DATABASE_WAIT_SECONDS = 120;
 
+/**
+ * An error as an operator reads it: cloud SDKs name the refusal in `name` (InvalidIdentityToken,
+ * AccessDenied, AuthorizationFailure) and keep only a short sentence in `message`.
+ */
+function failureOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' || error.message.includes(error.name)
+    ? error.message
+    : `${error.name}: ${error.message}`;
+}
+
 /** `rosterhub backup`: what the backup CronJob runs. Returns the exit code. */
 export async function runBackupCommand(): Promise<number> {
   const config = loadSettingsOrExit('backup', () => loadBackupConfig());
@@ -19,7 +30,7 @@ export async function runBackupCommand(): Promise<number> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (error) {
-    logger.error(`backup failed: ${(error as Error).message}`);
+    logger.error(`backup to ${store.description} failed: ${failureOf(error)}`);
     return 1;
   } finally {
     store.close();
@@ -43,7 +54,9 @@ export async function runRestoreCommand(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     logger.error(
-      error instanceof RestoreError ? error.message : `restore failed: ${(error as Error).message}`,
+      error instanceof RestoreError
+        ? error.message
+        : `restore from ${store.description} failed: ${failureOf(error)}`,
     );
     return 1;
   } finally {
