@@ -68,21 +68,22 @@ export class DistrictChart extends Chart {
     new WorkerAutoscaler(this, 'WorkerAutoscaler', { context });
 
     const secrets: SecretRequirement[] = [...postgres.secrets, ...redis.secrets];
+    const destination = spec.backup.destination;
+    // validateInstance admits useWorkloadIdentity only where the profile has an identity.
+    const backupIdentity =
+      spec.backup.enabled && destination.useWorkloadIdentity ? profile.workloadIdentity(spec) : undefined;
     if (spec.backup.enabled) {
-      const destination = spec.backup.destination;
-      // validateInstance admits useWorkloadIdentity only where the profile has an identity.
-      const identity = destination.useWorkloadIdentity ? profile.workloadIdentity(spec) : undefined;
       new RosterHubServiceAccount(this, 'BackupServiceAccount', {
         context,
         name: names.backupServiceAccount,
         component: 'backup',
-        ...(identity ? { identity } : {}),
+        ...(backupIdentity ? { identity: backupIdentity } : {}),
       });
       if (destination.type === 'pvc') new BackupVolume(this, 'BackupVolume', { context });
       new BackupCronJob(this, 'Backup', {
         ...app,
         serviceAccountName: names.backupServiceAccount,
-        ...(identity ? { identity } : {}),
+        ...(backupIdentity ? { identity: backupIdentity } : {}),
       });
       if (destination.credentialsSecretRef) {
         secrets.push({
@@ -102,6 +103,7 @@ export class DistrictChart extends Chart {
       context,
       postgresEgress: postgres.egress,
       redisEgress: redis.egress,
+      backupIdentityEgress: backupIdentity?.egress ?? [],
     });
     this.requiredSecrets = secrets;
   }

@@ -3,6 +3,7 @@
  * `spec.platform` only; account-specific values (regions, subnets, identities) live in
  * `spec.azure` / `spec.aws` and are read only by the matching profile.
  */
+import { k8s } from 'cdk8s-plus-27';
 import { AwsControllersProvisioner } from './managed/aws-controllers.js';
 import { AzureServiceOperatorProvisioner } from './managed/azure-service-operator.js';
 import type { ManagedServiceProvisioner } from './managed/provisioner.js';
@@ -12,7 +13,19 @@ import type { Platform, RosterHubInstanceSpec } from './spec.js';
 export interface WorkloadIdentity {
   readonly serviceAccountAnnotations: Record<string, string>;
   readonly podLabels: Record<string, string>;
+  /** Node-local credential endpoints the identity's Pods must reach (beyond HTTPS out). */
+  readonly egress: readonly k8s.NetworkPolicyEgressRule[];
 }
+
+/**
+ * The EKS Pod Identity agent, a host-network DaemonSet answering on a link-local address: the
+ * SDK reads temporary keys from it (AWS_CONTAINER_CREDENTIALS_FULL_URI) when the backup
+ * ServiceAccount has a Pod Identity association instead of, or besides, IRSA.
+ */
+const eksPodIdentityAgent: k8s.NetworkPolicyEgressRule = {
+  to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: 'fd00:ec2::23/128' } }],
+  ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(80) }],
+};
 
 /** What a platform decides for a district. */
 export interface PlatformProfile {
@@ -51,6 +64,8 @@ const aks: PlatformProfile = {
             'azure.workload.identity/client-id': spec.azure.workloadIdentityClientId,
           },
           podLabels: { 'azure.workload.identity/use': 'true' },
+          // The federated token is exchanged at Microsoft Entra ID, over HTTPS.
+          egress: [],
         },
   managedServices: new AzureServiceOperatorProvisioner(),
 };
@@ -81,6 +96,8 @@ const eks: PlatformProfile = {
             'eks.amazonaws.com/sts-regional-endpoints': 'true',
           },
           podLabels: {},
+          // IRSA exchanges its token at STS over HTTPS; Pod Identity asks the node's agent.
+          egress: [eksPodIdentityAgent],
         },
   managedServices: new AwsControllersProvisioner(),
 };

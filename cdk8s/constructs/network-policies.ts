@@ -18,6 +18,8 @@ export interface NetworkPoliciesProps {
   readonly postgresEgress: readonly k8s.NetworkPolicyEgressRule[];
   /** Egress app Pods need to reach Redis (from the claim). */
   readonly redisEgress: readonly k8s.NetworkPolicyEgressRule[];
+  /** Egress the backup's cloud identity needs besides HTTPS (its platform profile's). */
+  readonly backupIdentityEgress: readonly k8s.NetworkPolicyEgressRule[];
 }
 
 /** Components that talk to PostgreSQL and to Redis. */
@@ -125,7 +127,10 @@ export class NetworkPolicies extends Construct {
       policy('allow-backup-egress', {
         podSelector: { matchLabels: selectorLabels(context.name, 'backup') },
         policyTypes: ['Egress'],
-        egress: egressToAnywhere(backupStorePorts(spec.backup.destination)),
+        egress: [
+          ...egressToAnywhere(backupStorePorts(spec.backup.destination)),
+          ...props.backupIdentityEgress,
+        ],
       });
     }
   }

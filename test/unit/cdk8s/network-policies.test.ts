@@ -140,4 +140,47 @@ describe('NetworkPolicies', () => {
       ]);
     },
   );
+
+  it('When an EKS backup uses workload identity, then backup Pods may also reach the node’s Pod Identity agent on port 80, and nothing else there', () => {
+    const backup = policies({
+      platform: 'eks',
+      aws: { ...cloudSettings.aws, iamRoleArn: 'arn:aws:iam::123456789012:role/backup' },
+      backup: { destination: { type: 's3', s3: { bucket: 'backups' }, useWorkloadIdentity: true } },
+    }).get('allow-backup-egress');
+    expect(backup?.spec?.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }],
+        ports: [{ protocol: 'TCP', port: 443 }],
+      },
+      {
+        to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: 'fd00:ec2::23/128' } }],
+        ports: [{ protocol: 'TCP', port: 80 }],
+      },
+    ]);
+  });
+
+  it('When an EKS backup uses a credentials Secret, or an AKS backup uses workload identity, then backup Pods get HTTPS out only', () => {
+    for (const spec of [
+      {
+        platform: 'eks',
+        aws: { ...cloudSettings.aws, iamRoleArn: 'arn:aws:iam::123456789012:role/backup' },
+        backup: {
+          destination: { type: 's3', s3: { bucket: 'backups' }, credentialsSecretRef: { name: 'k' } },
+        },
+      },
+      {
+        platform: 'aks',
+        azure: { ...cloudSettings.azure, workloadIdentityClientId: '0d3b9c2e-1111-4a6a-9c3a-5f0e7a1b2c3d' },
+        backup: {
+          destination: {
+            type: 'azureBlob',
+            azureBlob: { storageAccount: 'dev', container: 'backups' },
+            useWorkloadIdentity: true,
+          },
+        },
+      },
+    ]) {
+      expect(policies(spec).get('allow-backup-egress')?.spec?.egress).toHaveLength(1);
+    }
+  });
 });
