@@ -22,6 +22,7 @@ import { ControlPlane } from '../test/cluster/support/control-plane.js';
 import { TEST_CLUSTER_DIR_PREFIX, removeStaleTestClusters } from '../test/cluster/support/stale-clusters.js';
 import { ensureTestBinaries, findRepoRoot } from '../test/cluster/support/testbin.js';
 import { WriteCounter } from '../test/cluster/support/write-counter.js';
+import { type AuditedWrites, serviceAccountWrites } from '../test/cluster/support/audit-log.js';
 import {
   admin,
   applyInstance,
@@ -44,13 +45,14 @@ const RESYNC_SECONDS = 30;
 const NODES = Math.max(12, Math.ceil((INSTANCES * 7) / 100));
 const APPLY_CONCURRENCY = 8;
 const FIELD_MANAGER = 'bench-direct-apply';
+const SETTLE_LIMIT_MS = 5 * 60_000;
 
 const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 const say = (line: string) => process.stdout.write(`[operator-scale] ${line}\n`);
 const seconds = (ms: number) => round(ms / 1000, 1);
 
 /** Starts a control plane, runs `work` against it (KUBECONFIG set), stops it. */
-async function onFreshControlPlane<T>(label: string, work: () => Promise<T>): Promise<T> {
+async function onFreshControlPlane<T>(label: string, work: (dir: string) => Promise<T>): Promise<T> {
   await removeStaleTestClusters();
   const dir = mkdtempSync(join(tmpdir(), TEST_CLUSTER_DIR_PREFIX));
   const controlPlane = new ControlPlane({
@@ -64,7 +66,7 @@ async function onFreshControlPlane<T>(label: string, work: () => Promise<T>): Pr
   say(`${label}: control plane up in ${state.startupSeconds ?? 0} s (${NODES} nodes)`);
   process.env.KUBECONFIG = state.kubeconfig;
   try {
-    return await work();
+    return await work(dir);
   } finally {
     await controlPlane.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -143,15 +145,36 @@ const isTrue = (instance: InstanceObject, type: string) =>
       condition.observedGeneration === instance.metadata.generation,
   ) ?? false;
 
-/** Waits until the counter shows no new write for one converging requeue period and more. */
-async function settle(counter: WriteCounter): Promise<void> {
+/**
+ * Waits until the counter shows no new write for one converging requeue period and more, or
+ * SETTLE_LIMIT_MS have gone by (then the writes of the last period are printed, and the
+ * idle-writes figure below shows them).
+ */
+async function settle(counter: WriteCounter, writesSince: (since: Date) => AuditedWrites[]): Promise<void> {
+  const started = Date.now();
   for (let last = -1; ;) {
+    const periodStart = new Date();
     const { writes } = await counter.counts();
     if (writes === last) return;
     last = writes;
     await sleep(12_000);
+    if (Date.now() - started > SETTLE_LIMIT_MS) {
+      say(
+        `still writing after ${seconds(Date.now() - started)} s: ${describeWrites(writesSince(periodStart))}`,
+      );
+      return;
+    }
   }
 }
+
+const describeWrites = (writes: AuditedWrites[]) =>
+  writes
+    .slice(0, 8)
+    .map(
+      (write) =>
+        `${write.count}× ${write.request} [${write.codes.join(',')}] e.g. ${write.examples.join(' ')}`,
+    )
+    .join('; ') || 'none';
 
 interface Baseline {
   coldStartSeconds: number;
@@ -178,9 +201,11 @@ async function measureBaseline(): Promise<Baseline> {
 }
 
 async function measureOperator(baseline: Baseline): Promise<void> {
-  await onFreshControlPlane('operator', async () => {
+  await onFreshControlPlane('operator', async (dir) => {
     await installOperatorCrd();
     const identity = await createOperatorIdentity('bench');
+    const writesSince = (since: Date) =>
+      serviceAccountWrites(dir, identity.namespace, identity.serviceAccount, since);
     const counter = await WriteCounter.create(adminKubeConfig(), identity.namespace, identity.serviceAccount);
     const namespaces = await districtNamespaces('district');
     await inPool(instancesIn(namespaces, 'district', INSTANCES), APPLY_CONCURRENCY, async (instance) => {
@@ -217,7 +242,7 @@ async function measureOperator(baseline: Baseline): Promise<void> {
       const convergingWritesPerMinute = round(converging.writes / (coldStartSeconds / 60), 1);
 
       // apply → Reconciled for one more instance at a time, while the others exist.
-      await settle(counter);
+      await settle(counter, writesSince);
       const latencyMs: number[] = [];
       for (const instance of instancesIn(namespaces, 'extra', LATENCY_SAMPLES)) {
         const begin = performance.now();
@@ -251,8 +276,9 @@ async function measureOperator(baseline: Baseline): Promise<void> {
         const all = await instances();
         return all.length === total && all.every((instance) => isTrue(instance, 'Ready'));
       }, 1000);
-      await settle(counter);
+      await settle(counter, writesSince);
       await counter.reset();
+      const idleStart = new Date();
       const reconcilesBefore = metricValue(
         (await operator.http('/metrics'))?.body ?? '',
         'controller_runtime_reconcile_total',
@@ -263,6 +289,8 @@ async function measureOperator(baseline: Baseline): Promise<void> {
         metricValue((await operator.http('/metrics'))?.body ?? '', 'controller_runtime_reconcile_total') -
         reconcilesBefore;
       const perMinute = (count: number) => round(count / (IDLE_SECONDS / 60), 1);
+      const idleWrites = writesSince(idleStart);
+      if (idle.writes > 0) say(`idle writes: ${describeWrites(idleWrites)}`);
       reportResult({
         name: 'operator-idle-writes',
         value: perMinute(idle.writes),
@@ -278,6 +306,7 @@ async function measureOperator(baseline: Baseline): Promise<void> {
           leaseWritesPerMinute: perMinute(idle.leaseWrites),
           readsPerMinute: perMinute(idle.reads),
           windowSeconds: IDLE_SECONDS,
+          writes: describeWrites(idleWrites),
         },
       });
 

@@ -429,6 +429,8 @@ export class OperatorProcess {
         cwd: repoRoot,
         env: {
           PATH: process.env.PATH ?? '',
+          // e.g. --heapsnapshot-signal=SIGUSR2 to look into the operator's memory
+          ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
           ...operatorEnv(identity, options),
           KUBECONFIG: await identity.kubeconfigFile(),
           POD_NAME: name,

@@ -65,6 +65,25 @@ export function etcd(ctx: ComponentContext): ComponentCommand {
   };
 }
 
+/**
+ * What the API server audits: every write a service account makes (the operator under test),
+ * Lease renewals apart, at Metadata level — who wrote which object, never its contents.
+ */
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    resources: [{ group: coordination.k8s.io, resources: [leases] }]
+  - level: Metadata
+    userGroups: ['system:serviceaccounts']
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+`;
+
+export const auditPolicyFile = (dir: string) => join(dir, 'audit-policy.yaml');
+export const auditLogFile = (dir: string) => join(dir, 'logs', 'audit.log');
+
 /** kube-apiserver: client-certificate authentication, RBAC, default admission plugins (PodSecurity and ServiceAccount included), SA token signing. */
 export function apiServer(ctx: ComponentContext): ComponentCommand {
   const { certs } = ctx;
@@ -94,6 +113,11 @@ export function apiServer(ctx: ComponentContext): ComponentCommand {
       '--kubelet-preferred-address-types=InternalIP,Hostname',
       '--endpoint-reconciler-type=none',
       '--profiling=false',
+      `--audit-policy-file=${auditPolicyFile(ctx.dir)}`,
+      `--audit-log-path=${auditLogFile(ctx.dir)}`,
+      '--audit-log-format=json',
+      '--audit-log-maxsize=200',
+      '--audit-log-maxbackup=1',
     ],
   };
 }

@@ -147,6 +147,7 @@ export class ControlPlane {
     });
     step('etcd');
 
+    writeFileSync(components.auditPolicyFile(dir), components.AUDIT_POLICY);
     this.launch(components.apiServer(ctx));
     const tls = { ca: readFileSync(certs.caCert, 'utf8') };
     await this.waitUntil('kube-apiserver /readyz', async () => {
