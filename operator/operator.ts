@@ -205,7 +205,7 @@ export class Operator {
       .watchServedCustomKinds()
       .catch((error: unknown) => this.logger.warn('could not inform on custom kinds', { error }));
     for (const informer of this.#instances) {
-      for (const instance of informer.list()) this.#queue.add(instanceKey(instance.metadata));
+      for (const instance of informer.list()) this.#queue.add(instanceKey(instance.metadata), 'low');
     }
   }
 

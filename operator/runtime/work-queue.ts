@@ -20,12 +20,23 @@ const silent: WorkQueueObserver = {
 };
 
 /**
+ * `low`: a periodic resync. Keys added with it wait behind every `normal` key (a change someone
+ * made), as in controller-runtime's priority queue, so a new instance is not stuck behind a
+ * resync of a thousand unchanged ones.
+ */
+export type Priority = 'normal' | 'low';
+
+/**
  * A keyed work queue with client-go's guarantees: a key waiting is queued once however often it
  * is added (deduplication); a key is never handed to two workers at once (a key added while it
- * is being processed is queued again when `done` is called); delayed and rate-limited adds.
+ * is being processed is queued again when `done` is called); delayed and rate-limited adds;
+ * resyncs at low priority (a normal add of a key waiting at low priority moves it up).
  */
 export class WorkQueue {
   readonly #queue: string[] = [];
+  readonly #lowQueue: string[] = [];
+  /** The priority of each dirty key. */
+  readonly #priority = new Map<string, Priority>();
   readonly #dirty = new Set<string>();
   readonly #processing = new Map<string, number>();
   readonly #enqueuedAt = new Map<string, number>();
@@ -39,7 +50,7 @@ export class WorkQueue {
   ) {}
 
   get length(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#lowQueue.length;
   }
 
   /** Keys being worked on right now. */
@@ -47,10 +58,15 @@ export class WorkQueue {
     return this.#processing.size;
   }
 
-  add(key: string): void {
-    if (this.#shuttingDown || this.#dirty.has(key)) return;
+  add(key: string, priority: Priority = 'normal'): void {
+    if (this.#shuttingDown) return;
+    if (this.#dirty.has(key)) {
+      if (priority === 'normal' && this.#priority.get(key) === 'low') this.#promote(key);
+      return;
+    }
     this.observer.added();
     this.#dirty.add(key);
+    this.#priority.set(key, priority);
     this.#enqueuedAt.set(key, performance.now());
     if (this.#processing.has(key)) return;
     this.#push(key);
@@ -96,7 +112,7 @@ export class WorkQueue {
    */
   async get(): Promise<string | undefined> {
     if (this.#shuttingDown) return undefined;
-    const key = this.#queue.shift();
+    const key = this.#queue.shift() ?? this.#lowQueue.shift();
     if (key !== undefined) return this.#take(key);
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
@@ -123,17 +139,26 @@ export class WorkQueue {
       waiter(this.#take(key));
       return;
     }
+    (this.#priority.get(key) === 'low' ? this.#lowQueue : this.#queue).push(key);
+    this.observer.depth(this.length);
+  }
+
+  #promote(key: string): void {
+    this.#priority.set(key, 'normal');
+    const waiting = this.#lowQueue.indexOf(key);
+    if (waiting < 0) return; // being processed: queued again at normal priority when done
+    this.#lowQueue.splice(waiting, 1);
     this.#queue.push(key);
-    this.observer.depth(this.#queue.length);
   }
 
   #take(key: string): string {
     this.#dirty.delete(key);
+    this.#priority.delete(key);
     this.#processing.set(key, performance.now());
     const enqueued = this.#enqueuedAt.get(key);
     this.#enqueuedAt.delete(key);
     if (enqueued !== undefined) this.observer.queued((performance.now() - enqueued) / 1000);
-    this.observer.depth(this.#queue.length);
+    this.observer.depth(this.length);
     return key;
   }
 }

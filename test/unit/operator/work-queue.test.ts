@@ -31,6 +31,39 @@ describe('WorkQueue', () => {
     expect(await queue.get()).toBe('ns/a');
   });
 
+  it('When resync keys wait at low priority and a change arrives, then the changed key is handed out first', async () => {
+    const queue = new WorkQueue(new ExponentialBackoff());
+    for (const name of ['a', 'b', 'c']) queue.add(`ns/${name}`, 'low');
+    queue.add('ns/new');
+    expect(queue.length).toBe(4);
+    expect(await queue.get()).toBe('ns/new');
+    expect(await queue.get()).toBe('ns/a');
+  });
+
+  it('When a key waiting at low priority is added normally, then it moves ahead of the other resyncs, once', async () => {
+    const queue = new WorkQueue(new ExponentialBackoff());
+    for (const name of ['a', 'b', 'c']) queue.add(`ns/${name}`, 'low');
+    queue.add('ns/c');
+    queue.add('ns/c', 'low');
+    expect(queue.length).toBe(3);
+    expect(await queue.get()).toBe('ns/c');
+    expect(await queue.get()).toBe('ns/a');
+    expect(await queue.get()).toBe('ns/b');
+    expect(queue.length).toBe(0);
+  });
+
+  it('When a key being worked on is added at low priority and then normally, then it comes back at normal priority', async () => {
+    const queue = new WorkQueue(new ExponentialBackoff());
+    queue.add('ns/a');
+    const key = await queue.get();
+    queue.add('ns/b', 'low');
+    queue.add('ns/a', 'low');
+    queue.add('ns/a');
+    queue.done(key!);
+    expect(await queue.get()).toBe('ns/a');
+    expect(await queue.get()).toBe('ns/b');
+  });
+
   it('When a key is added after a delay twice, then the earlier time wins and it arrives once', async () => {
     const queue = new WorkQueue(new ExponentialBackoff());
     queue.addAfter('ns/a', 200);
