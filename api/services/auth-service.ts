@@ -7,12 +7,29 @@ import {
   hashSecret,
   newAccessToken,
   parseApiKey,
-  parseScopes,
+  requestedScopes,
   secretMatches,
 } from './credentials.js';
 
 /** Compared against when the client or key is unknown, so that the hashing still takes place. */
 const NO_SECRET_HASH = '0'.repeat(64);
+
+/**
+ * What a token grants (RFC 6749 §3.3): every scope of the client when none is asked for, else
+ * the requested scopes the client was given, whatever else the request names; `scope` in the
+ * answer says which. Refused only when nothing requested is granted.
+ */
+function grantedScopes(clientScopes: readonly string[], requested: string | undefined): string[] {
+  if (requested === undefined || requested.trim() === '') return [...clientScopes];
+  const { known, unknown } = requestedScopes(requested);
+  const granted = known.filter((scope) => clientScopes.includes(scope));
+  if (granted.length > 0) return granted;
+  const asked = [...known, ...unknown].join(' ').slice(0, 300);
+  throw new OAuthError(
+    'invalid_scope',
+    `none of the requested scopes is granted to this client (requested: ${asked}; granted to it: ${clientScopes.join(' ')})`,
+  );
+}
 
 /** Who is calling, and what they may read. */
 export interface Principal {
@@ -69,19 +86,7 @@ export class AuthService {
     const valid = secretMatches(clientSecret, client?.secretHash ?? NO_SECRET_HASH);
     if (!client || !valid || client.revokedAt)
       throw new OAuthError('invalid_client', 'client authentication failed', 401);
-    let scopes: string[];
-    if (requestedScope === undefined || requestedScope.trim() === '') {
-      scopes = [...client.scopes];
-    } else {
-      try {
-        scopes = parseScopes(requestedScope);
-      } catch (error) {
-        throw new OAuthError('invalid_scope', (error as Error).message);
-      }
-      const notGranted = scopes.filter((scope) => !client.scopes.includes(scope));
-      if (notGranted.length > 0)
-        throw new OAuthError('invalid_scope', `scope not granted to this client: ${notGranted.join(' ')}`);
-    }
+    const scopes = grantedScopes(client.scopes, requestedScope);
     const token = newAccessToken();
     const stored: StoredToken = {
       clientId: client.id,

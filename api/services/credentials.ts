@@ -58,17 +58,33 @@ const SHORT_NAMES: Readonly<Record<string, Scope>> = {
   'roster-demographics.readonly': SCOPES.demographics,
 };
 
+const scopeOf = (item: string): Scope | undefined =>
+  SHORT_NAMES[item] ?? ((Object.values(SCOPES) as string[]).includes(item) ? (item as Scope) : undefined);
+
+const scopeItems = (text: string) => text.split(/[\s,]+/).filter((part) => part !== '');
+
+/**
+ * What a token request's `scope` asks for: the scopes this server knows (full URIs or short
+ * names) and the rest (gradebook scopes a consumer asks for in the same request, say), which a
+ * token request may name without failing (RFC 6749 §3.3: the server grants what it can).
+ */
+export function requestedScopes(text: string): { known: Scope[]; unknown: string[] } {
+  const known = new Set<Scope>();
+  const unknown: string[] = [];
+  for (const item of scopeItems(text)) {
+    const scope = scopeOf(item);
+    if (scope) known.add(scope);
+    else unknown.push(item);
+  }
+  return { known: [...known], unknown };
+}
+
 /**
  * Scopes from a space- or comma-separated list of full scope URIs or their short names
  * (`roster.readonly`); throws naming the first unknown one.
  */
 export function parseScopes(text: string): Scope[] {
-  const known = new Set<string>(Object.values(SCOPES));
-  const scopes = new Set<Scope>();
-  for (const item of text.split(/[\s,]+/).filter((part) => part !== '')) {
-    const scope = SHORT_NAMES[item] ?? (known.has(item) ? (item as Scope) : undefined);
-    if (!scope) throw new Error(`unknown scope: ${item}`);
-    scopes.add(scope);
-  }
-  return [...scopes];
+  const { known, unknown } = requestedScopes(text);
+  if (unknown.length > 0) throw new Error(`unknown scope: ${unknown[0]}`);
+  return known;
 }

@@ -72,7 +72,7 @@ describe('OAuth 2.0 client credentials', () => {
     expect((await get(fixture, '/users?limit=1', second.access_token as string)).status).toBe(200);
   });
 
-  it('When a client asks for a narrower scope, then the token carries only it; a scope it lacks is invalid_scope', async () => {
+  it('When a client asks for a narrower scope, then the token carries only it; asking only for scopes it lacks is invalid_scope', async () => {
     const client = await fixture.admin.createClient('both', 'roster.readonly roster-demographics.readonly');
     const narrow = await token(client.clientId, client.clientSecret, {
       grant_type: 'client_credentials',
@@ -87,8 +87,35 @@ describe('OAuth 2.0 client credentials', () => {
     expect(denied.status).toBe(400);
     expect(denied.body).toEqual({
       error: 'invalid_scope',
-      error_description: `scope not granted to this client: ${SCOPES.core}`,
+      error_description: `none of the requested scopes is granted to this client (requested: ${SCOPES.core}; granted to it: ${SCOPES.roster} ${SCOPES.demographics})`,
     });
+  });
+
+  it('When Google Classroom asks for roster and gradebook scopes in one request, then it gets the roster scope it was given, and the answer says so', async () => {
+    const client = await fixture.admin.createClient('classroom', 'roster.readonly');
+    const gradebook = (name: string) => `https://purl.imsglobal.org/spec/or/v1p2/scope/${name}`;
+    const answer = await token(client.clientId, client.clientSecret, {
+      grant_type: 'client_credentials',
+      scope: [
+        SCOPES.roster,
+        gradebook('gradebook.readonly'),
+        gradebook('gradebook.createput'),
+        SCOPES.demographics,
+      ].join(' '),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.scope).toBe(SCOPES.roster);
+    const accessToken = answer.body.access_token as string;
+    expect((await get(fixture, '/classes/class-000001/students', accessToken)).status).toBe(200);
+    // demographics were asked for but never given to this client
+    expect((await get(fixture, '/demographics', accessToken)).status).toBe(403);
+
+    const onlyGradebook = await token(client.clientId, client.clientSecret, {
+      grant_type: 'client_credentials',
+      scope: gradebook('gradebook.readonly'),
+    });
+    expect(onlyGradebook.status).toBe(400);
+    expect(onlyGradebook.body.error).toBe('invalid_scope');
   });
 
   it('When the secret is wrong, the client unknown or the grant unsupported, then the RFC 6749 errors come back', async () => {
