@@ -20,12 +20,21 @@ export interface ImportRoutesContext {
 
 const truthy = (value: string | undefined): boolean => value === 'true' || value === '1';
 
+/** Room for the multipart framing and the small fields around the package in a declared length. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
 /** Reads the multipart body: the `package` file (a zip) into the package store, plus `dryRun`/`strict` fields. */
 function receive(
   req: Readable & { headers: Record<string, string | string[] | undefined> },
   ctx: ImportRoutesContext,
 ): Promise<{ stored: StoredPackage; fields: Record<string, string> }> {
   return new Promise((resolve, reject) => {
+    // A declared length that cannot fit is refused before a byte of the body is read.
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > ctx.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
+      reject(new PackageTooLargeError(ctx.maxUploadBytes));
+      return;
+    }
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 1024 } });
@@ -46,7 +55,11 @@ function receive(
         return;
       }
       upload = new PackageStore(ctx.db).saveZip(stream, ctx.maxUploadBytes);
-      upload.catch(() => req.unpipe(parser));
+      // Too large (or the store failed): answer now, not when the client has sent everything.
+      upload.catch((error: unknown) => {
+        req.unpipe(parser);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
     });
     parser.on('error', (error: Error) =>
       reject(new BadRequestError(`malformed multipart body: ${error.message}`)),
@@ -70,6 +83,8 @@ export function importRoutes(router: Router, ctx: ImportRoutesContext): void {
     try {
       received = await receive(req, ctx);
     } catch (error) {
+      // The rest of the body is not read: the connection closes after the answer.
+      if (!req.complete) res.set('connection', 'close');
       if (error instanceof PackageTooLargeError)
         throw new AppError(error.message, 'PAYLOAD_TOO_LARGE', 413, 'invaliddata');
       throw error;

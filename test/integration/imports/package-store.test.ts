@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { once } from 'node:events';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -212,6 +213,69 @@ describe('submitting stored packages', () => {
       const { status, body } = await postPackage(stack, zip);
       expect(status).toBe(413);
       expect(JSON.stringify(body)).toContain(String(16 * 1024));
+      const stored = await stack.under.api.database.pool.query<{ n: string }>(
+        'select count(*) as n from import_packages',
+      );
+      expect(Number(stored.rows[0]?.n)).toBe(0);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('When a large upload exceeds IMPORT_MAX_UPLOAD_BYTES, then the 413 comes while the client is still sending, and a declared length that cannot fit is refused before the body', async () => {
+    const limit = 1024 * 1024;
+    const stack = await startImportStack(redis.url, false, { IMPORT_MAX_UPLOAD_BYTES: String(limit) });
+    try {
+      const boundary = 'rosterhub-test-boundary';
+      const head = Buffer.from(
+        `--${boundary}\r\ncontent-disposition: form-data; name="package"; filename="big.zip"\r\n` +
+          'content-type: application/zip\r\n\r\n',
+      );
+      const post = (headers: Record<string, string | number>) =>
+        httpRequest(`${stack.under.baseUrl}/rosterhub/v1/imports`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${stack.adminKey}`,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            ...headers,
+          },
+        });
+      const answerOf = async (req: ClientRequest) => {
+        const [res] = (await once(req, 'response')) as [IncomingMessage];
+        let text = '';
+        for await (const chunk of res) text += String(chunk);
+        return { status: res.statusCode, body: JSON.parse(text) as Record<string, unknown> };
+      };
+
+      // Streamed without a length: the client stops sending when the answer arrives.
+      const total = 256 * 1024 * 1024;
+      const streaming = post({ 'transfer-encoding': 'chunked' });
+      streaming.on('error', () => undefined); // the server closes the connection after its answer
+      const answered = answerOf(streaming);
+      let answer: Awaited<typeof answered> | undefined;
+      void answered.then((value) => (answer = value));
+      let sent = 0;
+      streaming.write(head);
+      const chunk = randomBytes(64 * 1024);
+      while (answer === undefined && sent < total) {
+        sent += chunk.length;
+        if (!streaming.write(chunk)) await Promise.race([once(streaming, 'drain'), answered]);
+      }
+      const streamed = await answered;
+      streaming.destroy();
+      expect(streamed.status).toBe(413);
+      expect(JSON.stringify(streamed.body)).toContain(String(limit));
+      expect(sent).toBeLessThan(total);
+
+      // A declared length far beyond the limit: no body byte is sent.
+      const declared = post({ 'content-length': 1024 * 1024 * 1024 });
+      declared.on('error', () => undefined);
+      declared.flushHeaders();
+      const refused = await answerOf(declared);
+      declared.destroy();
+      expect(refused.status).toBe(413);
+      expect(JSON.stringify(refused.body)).toContain(String(limit));
+
       const stored = await stack.under.api.database.pool.query<{ n: string }>(
         'select count(*) as n from import_packages',
       );
