@@ -3,6 +3,7 @@ import { labelKeys, managedBy } from '../cdk8s/index.js';
 import { Informer, type WatchRestartReason } from './runtime/informer.js';
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
 import { childKinds } from './child-kinds.js';
+import { instanceKey } from './instance-key.js';
 
 export const childSelector = `${labelKeys.managedBy}=${managedBy}`;
 
@@ -133,6 +134,8 @@ export class ChildCache {
         resource: info.plural,
         path,
         labelSelector: childSelector,
+        indexBy: instanceIndex,
+        compact: true,
         list: () =>
           this.client
             .list<KubeObject>(apiVersion, kind, namespace, childSelector)
@@ -185,34 +188,16 @@ export class ChildCache {
   listOfInstance(apiVersion: string, kind: string, namespace: string, instance: string): KubeObject[] {
     return (this.#informers.get(kindKey(apiVersion, kind)) ?? []).flatMap((informer) =>
       informer
-        .list()
-        .filter(
-          (object) =>
-            object.metadata.namespace === namespace &&
-            object.metadata.labels?.[labelKeys.instance] === instance,
-        )
+        .byIndex(instanceKey({ namespace, name: instance }))
         .map((object) => withTypeMeta(object, apiVersion, kind)),
     );
   }
 
   /** Every cached child of one instance, of every watched kind. */
   listForInstance(namespace: string, instance: string): KubeObject[] {
-    const result: KubeObject[] = [];
-    for (const [key, informers] of this.#informers) {
-      const [kind, ...rest] = key.split('.');
-      const apiVersion = rest.join('.');
-      for (const informer of informers) {
-        for (const object of informer.list()) {
-          if (
-            object.metadata.namespace === namespace &&
-            object.metadata.labels?.[labelKeys.instance] === instance
-          ) {
-            result.push(withTypeMeta(object, apiVersion, kind ?? ''));
-          }
-        }
-      }
-    }
-    return result;
+    return childKinds.flatMap(({ apiVersion, kind }) =>
+      this.listOfInstance(apiVersion, kind, namespace, instance),
+    );
   }
 
   async stop(): Promise<void> {
@@ -228,6 +213,14 @@ function reasonsOf(informers: readonly Informer<KubeObject>[]): string[] {
       ),
     ),
   ];
+}
+
+/** Children are found by the instance they belong to (namespace and instance label). */
+function instanceIndex(object: KubeObject): string | undefined {
+  const instance = object.metadata.labels?.[labelKeys.instance];
+  return instance === undefined
+    ? undefined
+    : instanceKey({ namespace: object.metadata.namespace ?? '', name: instance });
 }
 
 // Lists return items without apiVersion/kind; the reconciler compares and applies typed objects.

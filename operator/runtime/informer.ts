@@ -39,6 +39,19 @@ export interface InformerOptions<T extends InformedObject> {
   /** How to wait between retries (a fake clock in unit tests); default setTimeout. */
   pause?: (ms: number, signal: AbortSignal) => Promise<unknown>;
   onRestart?: (reason: WatchRestartReason, error?: unknown) => void;
+  /** An index (client-go's Indexer): `byIndex(value)` returns the objects this maps to `value`. */
+  indexBy?: (object: T) => string | undefined;
+  /**
+   * Keep each object as its JSON text and parse it on every read: a third of the memory of the
+   * object graph, for caches that hold many objects and are read a few at a time.
+   */
+  compact?: boolean;
+}
+
+interface CacheEntry<T> {
+  resourceVersion: string | undefined;
+  indexValue: string | undefined;
+  value: T | string;
 }
 
 const BOOKMARK = 'BOOKMARK';
@@ -64,7 +77,9 @@ function slim<T extends InformedObject>(object: T): T {
  * bookmark) is restarted. Handlers see each change once; a relist emits only real differences.
  */
 export class Informer<T extends InformedObject> {
-  readonly #cache = new Map<string, T>();
+  readonly #cache = new Map<string, CacheEntry<T>>();
+  /** Index value → keys of the objects with it. */
+  readonly #index = new Map<string, Set<string>>();
   #resourceVersion = '';
   #stopped = true;
   /** Aborted by stop(): ends the watch, or a backoff, at once. */
@@ -94,11 +109,58 @@ export class Informer<T extends InformedObject> {
   }
 
   get(namespace: string, name: string): T | undefined {
-    return this.#cache.get(`${namespace}/${name}`);
+    const entry = this.#cache.get(`${namespace}/${name}`);
+    return entry && this.#decode(entry);
   }
 
   list(): T[] {
-    return [...this.#cache.values()];
+    return [...this.#cache.values()].map((entry) => this.#decode(entry));
+  }
+
+  /** The objects that `indexBy` maps to `value`. */
+  byIndex(value: string): T[] {
+    const keys = this.#index.get(value);
+    if (!keys) return [];
+    return [...keys].flatMap((key) => {
+      const entry = this.#cache.get(key);
+      return entry ? [this.#decode(entry)] : [];
+    });
+  }
+
+  #decode(entry: CacheEntry<T>): T {
+    return typeof entry.value === 'string' ? (JSON.parse(entry.value) as T) : entry.value;
+  }
+
+  #store(key: string, item: T): CacheEntry<T> | undefined {
+    const previous = this.#cache.get(key);
+    const indexValue = this.options.indexBy?.(item);
+    if (previous?.indexValue !== undefined && previous.indexValue !== indexValue) {
+      this.#unindex(key, previous.indexValue);
+    }
+    if (indexValue !== undefined) {
+      let keys = this.#index.get(indexValue);
+      if (!keys) this.#index.set(indexValue, (keys = new Set()));
+      keys.add(key);
+    }
+    this.#cache.set(key, {
+      resourceVersion: item.metadata?.resourceVersion,
+      indexValue,
+      value: this.options.compact ? JSON.stringify(item) : item,
+    });
+    return previous;
+  }
+
+  #remove(key: string): void {
+    const entry = this.#cache.get(key);
+    if (!entry) return;
+    this.#cache.delete(key);
+    if (entry.indexValue !== undefined) this.#unindex(key, entry.indexValue);
+  }
+
+  #unindex(key: string, indexValue: string): void {
+    const keys = this.#index.get(indexValue);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#index.delete(indexValue);
   }
 
   /** Whether the first list has completed. */
@@ -177,10 +239,10 @@ export class Informer<T extends InformedObject> {
   async #relist(): Promise<void> {
     const list = await this.options.list();
     const fresh = new Map(list.items.map((item) => [keyOf(item), slim(item)] as const));
-    for (const [key, previous] of this.#cache) {
+    for (const [key, previous] of [...this.#cache]) {
       if (!fresh.has(key)) {
-        this.#cache.delete(key);
-        this.options.handlers.deleted?.(previous);
+        this.#remove(key);
+        this.options.handlers.deleted?.(this.#decode(previous));
       }
     }
     for (const [key, item] of fresh) this.#upsert(key, item);
@@ -191,11 +253,10 @@ export class Informer<T extends InformedObject> {
   }
 
   #upsert(key: string, item: T): void {
-    const previous = this.#cache.get(key);
-    this.#cache.set(key, item);
+    const previous = this.#store(key, item);
     if (!previous) this.options.handlers.added?.(item);
-    else if (previous.metadata?.resourceVersion !== item.metadata?.resourceVersion) {
-      this.options.handlers.updated?.(item, previous);
+    else if (previous.resourceVersion !== item.metadata?.resourceVersion) {
+      this.options.handlers.updated?.(item, this.#decode(previous));
     }
   }
 
@@ -220,7 +281,7 @@ export class Informer<T extends InformedObject> {
       if (type === BOOKMARK) return;
       const key = keyOf(object);
       if (type === 'DELETED') {
-        this.#cache.delete(key);
+        this.#remove(key);
         this.options.handlers.deleted?.(slim(object));
       } else {
         this.#upsert(key, slim(object));

@@ -52,4 +52,58 @@ describe('Informer', () => {
     expect((informer.lastError as Error).message).toContain('forbidden');
     await informer.stop();
   });
+
+  it('When objects are indexed and kept compact, then byIndex follows adds, moves and deletes, and reads are copies', async () => {
+    interface Labelled extends Item {
+      metadata: Item['metadata'] & { labels: { instance: string } };
+    }
+    const item = (name: string, instance: string, resourceVersion: string): Labelled => ({
+      metadata: { name, namespace: 'a', resourceVersion, labels: { instance } },
+    });
+    let emit: ((type: string, object: unknown) => void) | undefined;
+    let release: (() => void) | undefined;
+    const watch: WatchFunction = (_path, _query, onEvent) => {
+      emit = onEvent;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const updates: [string, string][] = [];
+    const informer = new Informer<Labelled>(watch, {
+      resource: 'configmaps',
+      path: '/api/v1/configmaps',
+      indexBy: (object) => object.metadata.labels.instance,
+      compact: true,
+      list: () =>
+        Promise.resolve({
+          items: [item('one', 'x', '1'), item('two', 'x', '2'), item('three', 'y', '3')],
+          metadata: { resourceVersion: '3' },
+        }),
+      handlers: {
+        updated: (object, previous) =>
+          updates.push([previous.metadata.labels.instance, object.metadata.labels.instance]),
+      },
+      pause: () => new Promise((resolve) => setTimeout(resolve, 5)),
+    });
+    informer.start();
+    await informer.synced;
+    const names = (value: string) =>
+      informer
+        .byIndex(value)
+        .map((object) => object.metadata.name)
+        .sort();
+    expect(names('x')).toEqual(['one', 'two']);
+    expect(names('y')).toEqual(['three']);
+
+    while (!emit) await new Promise((resolve) => setTimeout(resolve, 1));
+    emit('MODIFIED', item('two', 'y', '4'));
+    emit('DELETED', item('one', 'x', '5'));
+    expect(names('x')).toEqual([]);
+    expect(names('y')).toEqual(['three', 'two']);
+    expect(updates).toEqual([['x', 'y']]);
+
+    const read = informer.get('a', 'two')!;
+    read.metadata.labels.instance = 'changed by a reader';
+    expect(informer.get('a', 'two')?.metadata.labels.instance).toBe('y');
+    release?.();
+    await informer.stop();
+  });
 });
