@@ -115,6 +115,7 @@ export class ApiProcess {
       readiness,
       dependencies,
       healthCheckTimeoutMs: config.healthCheckTimeoutMs,
+      trustProxy: config.trustProxy,
       routes: (express) => {
         oneRoster.routes(express);
         imports.routes(express);

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { TrustedProxies } from '../lib/config/parsers.js';
 import type { Logger } from '../lib/logging/logger.js';
 import type { DependencyCheck } from './health/dependency-checks.js';
 import type { Readiness } from './health/readiness.js';
@@ -15,6 +16,8 @@ export interface AppDependencies {
   readiness: Readiness;
   dependencies: Record<string, DependencyCheck>;
   healthCheckTimeoutMs: number;
+  /** Proxies whose X-Forwarded-* headers are believed (TRUST_PROXY). */
+  trustProxy?: TrustedProxies;
   /** Mounts further routes before the not-found handler. */
   routes?: (app: Express) => void;
 }
@@ -23,6 +26,7 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestContext());
   app.use(observeRequests(deps.metrics, deps.logger));
   app.use(

@@ -1,6 +1,15 @@
 import type { ConfigOf, Setting } from '../lib/config/settings.js';
 import { loadConnectedConfig } from '../lib/config/connection-urls.js';
-import { boolean, integer, oneOf, port, redisUrl, url } from '../lib/config/parsers.js';
+import {
+  boolean,
+  integer,
+  oneOf,
+  port,
+  redisUrl,
+  trustedProxies,
+  url,
+  type TrustedProxies,
+} from '../lib/config/parsers.js';
 
 /** Every setting of the API process: the README's table is generated from this. */
 export const apiSettings = {
@@ -72,10 +81,16 @@ export const apiSettings = {
   } satisfies Setting<number>,
   publicBaseUrl: {
     env: 'PUBLIC_BASE_URL',
-    doc: 'Origin used in GUIDRef `href`s and Link headers (`https://roster.example.org`); empty: taken from each request',
+    doc: 'Origin used in GUIDRef `href`s and Link headers (`https://roster.example.org`); empty: the forwarded origin of a trusted proxy (TRUST_PROXY), else the address the request reached, never the `Host` a caller sends',
     default: '',
     parse: (raw: string) => url(['http', 'https'])(raw).replace(/\/+$/, ''),
   } satisfies Setting<string>,
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    doc: 'Proxies whose X-Forwarded-Proto, -Host and -For are believed (Express `trust proxy`): a hop count, or addresses, CIDR ranges, `loopback`, `uniquelocal`; empty: none',
+    default: false,
+    parse: trustedProxies(),
+  } satisfies Setting<TrustedProxies>,
   maxPageSize: {
     env: 'MAX_PAGE_SIZE',
     doc: 'Largest `limit` a collection request gets; larger values are clamped to it',

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { EndpointDef, ScopeGroup } from '../services/endpoints.js';
 import { ENDPOINTS } from '../services/endpoints.js';
@@ -13,9 +14,32 @@ export interface RouteContext {
   readonly publicBaseUrl: string;
 }
 
-/** The public origin of links: the configured one, else the request's. */
+/** A host and optional port, nothing else (no userinfo, path or characters that need escaping). */
+const HOST_AND_PORT =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/** `host:port` of the address a request reached on this server. */
+function reachedAddress(req: Request): string {
+  const address = (req.socket.localAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.)/, '');
+  const host = isIP(address) === 6 ? `[${address}]` : address;
+  return `${host}:${req.socket.localPort ?? 80}`;
+}
+
+/**
+ * The public origin of links: PUBLIC_BASE_URL; else the forwarded origin when a proxy that
+ * TRUST_PROXY believes sent X-Forwarded-Host (and -Proto); else the address the request
+ * reached. Never the `Host` header: whatever a caller writes there must not reach other
+ * callers' answers through links or the response cache, which keys on the origin.
+ */
 export function origin(req: Request, configured: string): string {
-  return configured !== '' ? configured : `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  if (configured !== '') return configured;
+  const protocol = req.protocol === 'https' ? 'https' : 'http';
+  const trusted = req.app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const forwarded = req.get('x-forwarded-host')?.split(',')[0]?.trim();
+  if (forwarded && HOST_AND_PORT.test(forwarded) && trusted(req.socket.remoteAddress ?? '', 0)) {
+    return `${protocol}://${forwarded}`;
+  }
+  return `${protocol}://${reachedAddress(req)}`;
 }
 
 function pathParams(req: Request, endpoint: EndpointDef): Record<string, string> {

@@ -13,8 +13,9 @@ export interface AppConfigProps {
 /**
  * The app's non-secret settings as environment variables (read whole with envFrom), named as
  * the API's settings schema names them. Migrations run in their own Job, so
- * `MIGRATE_ON_START` is off and `/readyz` waits for them. With an Ingress, links in answers
- * use its host (`PUBLIC_BASE_URL`).
+ * `MIGRATE_ON_START` is off and `/readyz` waits for them. Links in answers use the Ingress's
+ * host, or without one the API Service's cluster DNS name (`PUBLIC_BASE_URL`), never a Pod's
+ * address or a caller's `Host`.
  */
 export class AppConfig extends Construct {
   /** Name of the ConfigMap. */
@@ -40,7 +41,9 @@ export class AppConfig extends Construct {
       MAX_PAGE_SIZE: String(spec.oneroster.maxPageSize),
       RATE_LIMIT_REQUESTS: String(spec.oneroster.rateLimit.requests),
       RATE_LIMIT_WINDOW_SECONDS: String(spec.oneroster.rateLimit.windowSeconds),
-      ...(ingress ? { PUBLIC_BASE_URL: `${ingress.tls ? 'https' : 'http'}://${ingress.host}` } : {}),
+      PUBLIC_BASE_URL: ingress
+        ? `${ingress.tls ? 'https' : 'http'}://${ingress.host}`
+        : `http://${context.names.api}.${context.namespace}.svc`,
     };
     this.name = context.names.appConfig;
     this.hash = shortHash(JSON.stringify(data), 16);

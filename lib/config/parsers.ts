@@ -1,4 +1,5 @@
 /** Parsers for configuration values. Each throws an Error that says what it expected. */
+import { isIP } from 'node:net';
 
 export function integer(options: { min?: number; max?: number } = {}): (raw: string) => number {
   const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = options;
@@ -64,5 +65,35 @@ export function text(options: { pattern?: RegExp; describe?: string } = {}): (ra
     if (options.pattern && !options.pattern.test(raw))
       throw new Error(`expected ${options.describe ?? String(options.pattern)}`);
     return raw;
+  };
+}
+
+/** Which proxies are believed, as Express's `trust proxy` takes it: none, a hop count, or addresses. */
+export type TrustedProxies = false | number | string[];
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY`: empty for none, a hop count (`1`), or a comma-separated list of addresses,
+ * CIDR ranges and Express's names (`loopback`, `linklocal`, `uniquelocal`).
+ */
+export function trustedProxies(): (raw: string) => TrustedProxies {
+  return (raw) => {
+    const text = raw.trim();
+    if (text === '' || text === 'false') return false;
+    if (/^\d+$/.test(text)) return Number(text);
+    const items = text.split(',').map((item) => item.trim());
+    for (const item of items) {
+      const [address = '', prefix] = item.split('/');
+      const family = isIP(address);
+      const prefixOk =
+        prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+      if (!PROXY_NAMES.includes(item) && (family === 0 || !prefixOk)) {
+        throw new Error(
+          `"${item}" is not an address, a CIDR range or one of ${PROXY_NAMES.join(', ')} (or give a hop count)`,
+        );
+      }
+    }
+    return items;
   };
 }

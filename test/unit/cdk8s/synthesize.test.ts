@@ -8,6 +8,16 @@ describe('synthesize', () => {
     expect(renderYaml(synthesize(input))).toBe(renderYaml(synthesize(structuredClone(input))));
   });
 
+  it('When the API has no Ingress, then links use the API Service’s cluster DNS name, never a Pod address or a caller’s Host', () => {
+    const objects = synthesize(instance({ platform: 'kind' }));
+    const appConfig = objects.find(
+      (object) => object.kind === 'ConfigMap' && (object as { data?: { HOST?: string } }).data?.HOST === '::',
+    ) as { data: Record<string, string> } | undefined;
+    const api = objects.find((object) => object.kind === 'Service' && object.metadata.name.endsWith('-api'));
+    expect(api).toBeDefined();
+    expect(appConfig?.data.PUBLIC_BASE_URL).toBe(`http://${api?.metadata.name}.districts.svc`);
+  });
+
   it('When synthesized, then the input is not modified', () => {
     const input = exampleInstance('eks');
     const copy = structuredClone(input);
