@@ -94,7 +94,7 @@ export const USER_ROLES = [
   'systemAdministrator',
   'teacher',
 ] as const;
-/** 1.1 `users.role` values; `administrator` becomes 1.2 `siteAdministrator`. */
+/** 1.1 `users.role` values; `administrator` becomes 1.2 `districtAdministrator` at a district org, else `siteAdministrator`. */
 export const USER_ROLES_V11 = [
   'administrator',
   'aide',

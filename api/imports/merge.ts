@@ -156,6 +156,7 @@ async function prepareEmbedded(
   file: EmbeddedFile,
   mode: FileMode | undefined,
   fromV11Users: boolean,
+  orgsStaged = false,
 ): Promise<Governed | undefined> {
   const { column, idKey, element, empty } = EMBEDDED[file];
   const target = embeddedTable(file);
@@ -163,10 +164,19 @@ async function prepareEmbedded(
     `create temp table ${target} (user_sourced_id text collate "C" primary key, items jsonb) on commit drop`,
   );
   if (fromV11Users) {
+    // 1.1's administrator is a district administrator at a district org, else a site
+    // administrator; the org's type comes from this package's orgs.csv, else from the roster.
+    const storedType = `(select t.type from orgs t where t.sourced_id = o.org)`;
+    const orgType = orgsStaged
+      ? `coalesce((select t.type from ${stageTable('orgs')} t where t.sourced_id = o.org), ${storedType})`
+      : storedType;
     await client.query(
       `insert into ${target}
        select s.sourced_id, coalesce(jsonb_agg(jsonb_build_object('sourcedId', s.sourced_id || '-role-' || o.n, 'roleType', 'primary',
-         'role', case when s.role = 'administrator' then 'siteAdministrator' else s.role end, 'orgSourcedId', o.org) order by o.n), '[]')
+         'role', case when s.role <> 'administrator' then s.role
+                      when ${orgType} = 'district' then 'districtAdministrator'
+                      else 'siteAdministrator' end,
+         'orgSourcedId', o.org) order by o.n), '[]')
        from ${stageTable('users')} s cross join lateral unnest(string_to_array(s.org_sourced_ids, ',')) with ordinality as o(org, n)
        where s.status = 'active' group by s.sourced_id`,
     );
@@ -377,6 +387,7 @@ export async function mergePackage(
       'roles',
       files.get('roles'),
       version === '1.1' && usersMode !== undefined,
+      files.has('orgs'),
     ),
     userProfiles: await prepareEmbedded(client, 'userProfiles', files.get('userProfiles'), false),
   };
