@@ -7,6 +7,7 @@ import { apiSettings } from '../config.js';
 export const workerSettings = {
   databaseUrl: apiSettings.databaseUrl,
   redisUrl: apiSettings.redisUrl,
+  migrateOnStart: apiSettings.migrateOnStart,
   logLevel: apiSettings.logLevel,
   logFormat: apiSettings.logFormat,
   lockDurationMs: {

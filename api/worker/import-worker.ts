@@ -1,9 +1,10 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../../lib/logging/logger.js';
 import { Database } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
+import { migrate, pendingMigrations } from '../db/migrate.js';
 import { runImport, type ImportProgress } from '../imports/importer.js';
 import { IMPORT_QUEUE, importJobOptions, type ImportJobData } from '../imports/import-queue.js';
 import { ImportJobStore } from '../imports/job-store.js';
@@ -18,6 +19,7 @@ export interface ImportJobReturn {
 }
 
 const PROGRESS_EVERY_MS = 1000;
+const MIGRATION_POLL_MS = 2000;
 
 /**
  * The import worker: takes jobs from the BullMQ queue one at a time and runs them. PostgreSQL
@@ -38,13 +40,33 @@ export class ImportWorker {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * In a cluster the migration Job alone migrates (MIGRATE_ON_START=false): the worker waits
+   * until the schema is the one this code knows, and takes no job before that.
+   */
+  async #awaitMigrations(database: Database): Promise<void> {
+    let announced = '';
+    for (;;) {
+      const pending = await pendingMigrations(database);
+      if (pending.length === 0 || this.#closing) return;
+      const waitingFor = pending.join(', ');
+      if (waitingFor !== announced) {
+        this.logger.info(`waiting for the migration Job to apply ${waitingFor} (MIGRATE_ON_START=false)`);
+        announced = waitingFor;
+      }
+      await sleep(MIGRATION_POLL_MS);
+    }
+  }
+
   async start(): Promise<void> {
     const database = await Database.open({ url: this.config.databaseUrl, poolMax: 2 });
     try {
-      await migrate(database, this.config.databaseUrl);
+      if (this.config.migrateOnStart) await migrate(database, this.config.databaseUrl);
+      else await this.#awaitMigrations(database);
     } finally {
       await database.close();
     }
+    if (this.#closing) return;
     this.#pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 3 });
     this.#pool.on('error', (error) => this.logger.warn('database pool error', { error }));
     this.#redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, disableClientInfo: true });
