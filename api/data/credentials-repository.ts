@@ -42,6 +42,18 @@ export class CredentialsRepository {
     return row ? { id: row.keyId, ...row } : undefined;
   }
 
+  /** Ids of the keys that are not revoked. */
+  async activeKeyIds(): Promise<string[]> {
+    const rows = await this.orm.em.fork().find(ApiKey, { revokedAt: null }, { fields: ['keyId'] });
+    return rows.map((row) => row.keyId);
+  }
+
+  /** Ids of the OAuth clients that are not revoked. */
+  async activeClientIds(): Promise<string[]> {
+    const rows = await this.orm.em.fork().find(ApiClient, { revokedAt: null }, { fields: ['clientId'] });
+    return rows.map((row) => row.clientId);
+  }
+
   async listKeys(): Promise<StoredCredential[]> {
     const rows = await this.orm.em.fork().find(ApiKey, {}, { orderBy: { createdAt: 'asc', keyId: 'asc' } });
     return rows.map((row) => ({ id: row.keyId, ...row }));

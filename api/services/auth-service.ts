@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CredentialsRepository } from '../data/credentials-repository.js';
 import { OAuthError, ServiceUnavailableError, UnauthorizedError } from '../errors.js';
 import { redisKeys } from '../keys.js';
+import { KnownIds } from './known-ids.js';
 import {
   API_KEY_PREFIX,
   hashSecret,
@@ -66,6 +67,8 @@ interface StoredToken {
  */
 export class AuthService {
   readonly #verified = new Map<string, { principal: Principal; until: number }>();
+  readonly #keyIds: KnownIds;
+  readonly #clientIds: KnownIds;
 
   constructor(
     private readonly credentials: CredentialsRepository,
@@ -73,7 +76,10 @@ export class AuthService {
     private readonly options: AuthServiceOptions,
     /** The database's epoch: tokens of another database sharing this Redis are not valid here. */
     private readonly namespace: () => string,
-  ) {}
+  ) {
+    this.#keyIds = new KnownIds(() => credentials.activeKeyIds());
+    this.#clientIds = new KnownIds(() => credentials.activeClientIds());
+  }
 
   /** `grant_type=client_credentials`: checks the client and scopes, and issues a token. */
   async issueToken(
@@ -81,7 +87,8 @@ export class AuthService {
     clientSecret: string,
     requestedScope: string | undefined,
   ): Promise<TokenResponse> {
-    const client = clientId === '' ? undefined : await this.credentials.findClient(clientId);
+    const known = clientId !== '' && (await this.#clientIds.has(clientId));
+    const client = known ? await this.credentials.findClient(clientId) : undefined;
     // hash even for unknown clients so that timing does not tell which client ids exist
     const valid = secretMatches(clientSecret, client?.secretHash ?? NO_SECRET_HASH);
     if (!client || !valid || client.revokedAt)
@@ -167,7 +174,9 @@ export class AuthService {
   async #verifyApiKey(key: string, now: number): Promise<{ principal: Principal; until: number }> {
     const parsed = parseApiKey(key);
     if (!parsed) throw new UnauthorizedError('invalid API key');
-    const stored = await this.credentials.findKey(parsed.keyId);
+    const stored = (await this.#keyIds.has(parsed.keyId))
+      ? await this.credentials.findKey(parsed.keyId)
+      : undefined;
     const valid = secretMatches(parsed.secret, stored?.secretHash ?? NO_SECRET_HASH);
     if (!stored || !valid || stored.revokedAt) throw new UnauthorizedError('invalid or revoked API key');
     return {
