@@ -125,12 +125,32 @@ export interface RenderOptions {
 const idString = (expr: string, options: RenderOptions): string =>
   options.verbatimIds ? `'"' || ${expr} || '"'` : jsonString(expr);
 
+/** Bytes a path segment keeps as they are (RFC 3986 unreserved, and `@`): 0-9 A-Z a-z - . _ ~ @. */
+const SEGMENT_BYTE =
+  'b between 48 and 57 or b between 65 and 90 or b between 97 and 122 or b in (45, 46, 95, 126, 64)';
+
+/**
+ * SQL for a sourcedId as one URL path segment: UTF-8, percent-encoded but for the characters
+ * above (`a/b` → `a%2Fb`, `É` → `%C3%89`). Ids checked to be CSV GUIDs can only hold `/` of the
+ * characters that need it. Inline rather than a SQL function, so that earlier migrations that
+ * render with this builder need nothing a later one creates.
+ */
+function uriSegment(idExpr: string, verbatim: boolean): string {
+  if (verbatim) return `replace(${idExpr}, '/', '%2F')`;
+  const bytes = `convert_to(${idExpr}, 'UTF8')`;
+  return (
+    `case when ${idExpr} ~ '^[-0-9A-Za-z._~@]*$' then ${idExpr} else (` +
+    `select string_agg(case when ${SEGMENT_BYTE} then chr(b) else '%' || upper(lpad(to_hex(b), 2, '0')) end, '' order by i) ` +
+    `from (select i, get_byte(${bytes}, i) as b from generate_series(0, octet_length(${bytes}) - 1) as i) as id_bytes) end`
+  );
+}
+
 function refObject(idExpr: string, refType: RefType, options: RenderOptions): string {
   const { base } = options;
   if (options.verbatimIds)
-    return `coalesce('{"href":"' || ${base()} || '${REF_PATHS[refType]}' || ${idExpr} || '","sourcedId":"' || ${idExpr} || '","type":"${refType}"}', '{"type":"${refType}"}')`;
+    return `coalesce('{"href":"' || ${base()} || '${REF_PATHS[refType]}' || ${uriSegment(idExpr, true)} || '","sourcedId":"' || ${idExpr} || '","type":"${refType}"}', '{"type":"${refType}"}')`;
   return jsonObjectText([
-    ['href', jsonString(`${base()} || '${REF_PATHS[refType]}' || ${idExpr}`)],
+    ['href', jsonString(`${base()} || '${REF_PATHS[refType]}' || ${uriSegment(idExpr, false)}`)],
     ['sourcedId', jsonString(idExpr)],
     ['type', `'"${refType}"'`],
   ]);

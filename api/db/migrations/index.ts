@@ -5,6 +5,7 @@ import { Migration0004Imports } from './0004-imports.js';
 import { Migration0005RenderedDocuments } from './0005-rendered-documents.js';
 import { Migration0006DocumentsRenderedByWriters } from './0006-documents-rendered-by-writers.js';
 import { Migration0007ImportPackages } from './0007-import-packages.js';
+import { Migration0008PercentEncodedHrefs } from './0008-percent-encoded-hrefs.js';
 
 /** Every migration in order. A new migration is a new file here, appended at the end. */
 export const migrationsList = [
@@ -15,6 +16,7 @@ export const migrationsList = [
   { name: '0005-rendered-documents', class: Migration0005RenderedDocuments },
   { name: '0006-documents-rendered-by-writers', class: Migration0006DocumentsRenderedByWriters },
   { name: '0007-import-packages', class: Migration0007ImportPackages },
+  { name: '0008-percent-encoded-hrefs', class: Migration0008PercentEncodedHrefs },
 ];
 
 export const MIGRATIONS_TABLE = 'rosterhub_migrations';

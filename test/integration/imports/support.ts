@@ -6,6 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import yazl from 'yazl';
 import { CredentialsRepository } from '../../../api/data/credentials-repository.js';
+import { CredentialAdmin } from '../../../api/services/credential-admin.js';
+import { OwnRedisServer } from '../../helpers/redis-server.js';
 import { runImport, type ImportOptions, type ImportResult } from '../../../api/imports/importer.js';
 import type { ImportJobView } from '../../../api/imports/job-store.js';
 import { PackageStore } from '../../../api/imports/package-store.js';
@@ -125,6 +127,32 @@ export async function waitForJob(stack: ImportStack, id: string): Promise<Import
     if (['completed', 'rejected', 'failed'].includes(job.state)) return job;
     await sleep(100);
   }
+}
+
+/** An import stack on a Redis of its own, with a key that reads rosters. */
+export interface ReadableImportStack {
+  stack: ImportStack;
+  /** A `roster.readonly` API key. */
+  reader: string;
+  /** GET under the rostering base with the reader key. */
+  get: (path: string) => Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export async function startReadableImportStack(): Promise<ReadableImportStack> {
+  const redis = await OwnRedisServer.start();
+  const stack = await startImportStack(redis.url);
+  const admin = new CredentialAdmin(new CredentialsRepository(stack.under.api.database.orm));
+  const { key: reader } = await admin.createKey('reader', 'roster.readonly');
+  return {
+    stack,
+    reader,
+    get: (path) => rosterGet(stack, reader, path),
+    close: async () => {
+      await stack.close();
+      await redis.destroy();
+    },
+  };
 }
 
 /** GET under the rostering base with a key that has every read scope. */

@@ -2,16 +2,12 @@ import { jest } from '@jest/globals';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredentialAdmin } from '../../../api/services/credential-admin.js';
-import { CredentialsRepository } from '../../../api/data/credentials-repository.js';
-import { OwnRedisServer } from '../../helpers/redis-server.js';
 import {
   postPackage,
-  rosterGet,
-  startImportStack,
+  startReadableImportStack,
   waitForJob,
   zipFolder,
-  type ImportStack,
+  type ReadableImportStack,
 } from './support.js';
 
 jest.setTimeout(120_000);
@@ -96,38 +92,28 @@ async function writeV11Package(dir: string, withOrgs: boolean): Promise<void> {
   );
 }
 
-let redis: OwnRedisServer;
-let stack: ImportStack;
-let reader: string;
+let readable: ReadableImportStack;
 let work: string;
 
 beforeAll(async () => {
-  redis = await OwnRedisServer.start();
-  stack = await startImportStack(redis.url);
-  reader = (
-    await new CredentialAdmin(new CredentialsRepository(stack.under.api.database.orm)).createKey(
-      'r',
-      'roster.readonly',
-    )
-  ).key;
+  readable = await startReadableImportStack();
   work = await mkdtemp(join(tmpdir(), 'rh-v11-'));
 });
 
 afterAll(async () => {
-  await stack.close();
-  await redis.destroy();
+  await readable.close();
   await rm(work, { recursive: true, force: true });
 });
 
 async function importFolder(dir: string): Promise<void> {
-  const posted = await postPackage(stack, await zipFolder(dir));
+  const posted = await postPackage(readable.stack, await zipFolder(dir));
   expect(posted.status).toBe(202);
-  const job = await waitForJob(stack, posted.body.id);
+  const job = await waitForJob(readable.stack, posted.body.id);
   expect(job.state).toBe('completed');
 }
 
 async function rolesOf(id: string): Promise<[string, string][]> {
-  const answer = await rosterGet(stack, reader, `/users/${id}`);
+  const answer = await readable.get(`/users/${id}`);
   expect(answer.status).toBe(200);
   const { roles } = (answer.body as { user: { roles: { role: string; org: { sourcedId: string } }[] } }).user;
   return roles.map((role) => [role.org.sourcedId, role.role]);

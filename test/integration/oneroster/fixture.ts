@@ -29,7 +29,10 @@ export interface Answer {
 export const ALL_SCOPES = 'roster.readonly roster-core.readonly roster-demographics.readonly';
 
 /** Starts the API (migrating an empty database), loads the district and makes an all-scopes key. */
-export async function startRosterFixture(env: Record<string, string> = {}): Promise<RosterFixture> {
+export async function startRosterFixture(
+  env: Record<string, string> = {},
+  district: GeneratedDistrict = generateDistrict(SIZES.small, 1),
+): Promise<RosterFixture> {
   const database = await createTestDatabase();
   const under = await startApi({
     DATABASE_URL: database.url,
@@ -37,7 +40,6 @@ export async function startRosterFixture(env: Record<string, string> = {}): Prom
     PUBLIC_BASE_URL: 'https://roster.example.org',
     ...env,
   });
-  const district = generateDistrict(SIZES.small, 1);
   await loadDistrict(database.url, district);
   await under.api.oneRoster.dataVersion.refresh();
   const admin = new CredentialAdmin(new CredentialsRepository(under.api.database.orm));

@@ -9,8 +9,8 @@ import { migrationsList } from '../../../api/db/migrations/index.js';
  * migration would leave existing districts with old documents beside new ones.
  */
 const RENDERER_OF_LATEST_RENDERING_MIGRATION = {
-  migration: '0006-documents-rendered-by-writers',
-  sha256: 'cd34766603f2ed874f8062fa12e5533405181e117c5596c3eec4da9b0144833a',
+  migration: '0008-percent-encoded-hrefs',
+  sha256: 'd6bc824ae8e56d3e366d805f5063c4a80535377e114954841af1a469840782e8',
 };
 
 function rendererFingerprint(): string {
