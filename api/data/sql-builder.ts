@@ -239,6 +239,8 @@ export function conditionSql(resource: ResourceName, condition: Condition, param
       return `t.${columnOf(fieldByName(resource, condition.field))} = ${params.add(condition.sourcedId)}`;
     case 'refContains':
       return `t.${columnOf(fieldByName(resource, condition.field))} @> array[${params.add(condition.sourcedId)}::text]`;
+    case 'active':
+      return `t.status = 'active'`;
     case 'termsOfSchool':
       return `t.sourced_id in (select unnest(c.term_sourced_ids) from classes c where c.school_sourced_id = ${params.add(condition.schoolSourcedId)})`;
   }

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { FILE_SPECS, MANIFEST_FILES_1_2, USERS_1_2_1, type FileSpec } from '../imports/file-specs.js';
@@ -91,6 +91,8 @@ async function writeFile<T extends GenRef>(
   await writer.flush();
   stream.end();
   await once(stream, 'finish');
+  // a file without data rows is not permitted: the manifest marks it absent instead
+  if (count === 0) await unlink(join(dir, `${name}.csv`));
   return count;
 }
 
@@ -212,7 +214,7 @@ export async function writeCsvPackage(
     csvLine(['oneroster.version', '1.2']),
   ];
   for (const file of MANIFEST_FILES_1_2)
-    manifest.push(csvLine([`file.${file}`, file in written ? mode : 'absent']));
+    manifest.push(csvLine([`file.${file}`, (written[file] ?? 0) > 0 ? mode : 'absent']));
   manifest.push(
     csvLine(['source.systemName', 'RosterHub generator']),
     csvLine(['source.systemCode', `seed-${district.seed}`]),

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { cascadeDeletions, createDeletedIds, noteDeleted } from './cascade-deletions.js';
 import {
   DOCUMENT_RESOURCES,
   SqlParams,
@@ -315,14 +316,14 @@ async function mergeTable(
           client,
           `with m as (update ${table} t set status = 'tobedeleted', date_last_modified = $1
              where t.status = 'active' and not exists (select 1 from ${stage} s where s.sourced_id = t.sourced_id)
-             returning 1) select count(*) as n from m`,
+             returning t.sourced_id), noted as (${noteDeleted(file)}) select count(*) as n from m`,
           [importTime],
         )
       : await count(
           client,
           `with m as (update ${table} t set status = 'tobedeleted', date_last_modified = s.date_last_modified::timestamptz
              from ${stage} s where s.status = 'tobedeleted' and s.sourced_id = t.sourced_id and t.status = 'active'
-             returning 1) select count(*) as n from m`,
+             returning t.sourced_id), noted as (${noteDeleted(file)}) select count(*) as n from m`,
         );
   return { inserted, updated, deleted };
 }
@@ -380,6 +381,7 @@ export async function mergePackage(
     }
   };
   const counts: Record<string, MergeCounts> = {};
+  await createDeletedIds(client);
   const usersMode = files.get('users');
   const governed = {
     roles: await prepareEmbedded(
@@ -424,6 +426,11 @@ export async function mergePackage(
     const changed = await applyEmbedded(client, embedded, state, usersMode !== undefined, importTime);
     if (files.has(embedded)) counts[embedded] = { inserted: 0, updated: changed, deleted: 0 };
     else if (counts.users) counts.users.updated += changed;
+  }
+  const cascaded = await timed('cascade', () => cascadeDeletions(client, importTime));
+  for (const [resource, deleted] of Object.entries(cascaded)) {
+    const entry = (counts[resource] ??= { inserted: 0, updated: 0, deleted: 0 });
+    entry.deleted += deleted;
   }
   return counts;
 }

@@ -36,7 +36,9 @@ export type Condition =
   /** a list of references includes an object */
   | { readonly kind: 'refContains'; readonly field: string; readonly sourcedId: string }
   /** the session is a term some class of the school runs in */
-  | { readonly kind: 'termsOfSchool'; readonly schoolSourcedId: string };
+  | { readonly kind: 'termsOfSchool'; readonly schoolSourcedId: string }
+  /** the record is active (not tobedeleted) */
+  | { readonly kind: 'active' };
 
 export type PathParams = Readonly<Record<string, string>>;
 
@@ -70,6 +72,7 @@ const isTerm: Condition = { kind: 'fieldEquals', field: 'type', value: 'term' };
 const isGradingPeriod: Condition = { kind: 'fieldEquals', field: 'type', value: 'gradingPeriod' };
 const isStudent: Condition = { kind: 'hasRole', role: 'student' };
 const isTeacher: Condition = { kind: 'hasRole', role: 'teacher' };
+const isActive: Condition = { kind: 'active' };
 
 const school = (): ParentCheck => ({
   param: 'schoolSourcedId',
@@ -206,7 +209,8 @@ function nested(
     kind: 'collection',
     scope: 'nested',
     params: params(path),
-    conditions,
+    // a roster lists what is in it now; the collections list tobedeleted records for syncing
+    conditions: (p) => [...conditions(p), isActive],
     parents,
   };
 }

@@ -6,6 +6,7 @@ import { Migration0005RenderedDocuments } from './0005-rendered-documents.js';
 import { Migration0006DocumentsRenderedByWriters } from './0006-documents-rendered-by-writers.js';
 import { Migration0007ImportPackages } from './0007-import-packages.js';
 import { Migration0008PercentEncodedHrefs } from './0008-percent-encoded-hrefs.js';
+import { Migration0009DeletionsReachDependents } from './0009-deletions-reach-dependents.js';
 
 /** Every migration in order. A new migration is a new file here, appended at the end. */
 export const migrationsList = [
@@ -17,6 +18,7 @@ export const migrationsList = [
   { name: '0006-documents-rendered-by-writers', class: Migration0006DocumentsRenderedByWriters },
   { name: '0007-import-packages', class: Migration0007ImportPackages },
   { name: '0008-percent-encoded-hrefs', class: Migration0008PercentEncodedHrefs },
+  { name: '0009-deletions-reach-dependents', class: Migration0009DeletionsReachDependents },
 ];
 
 export const MIGRATIONS_TABLE = 'rosterhub_migrations';

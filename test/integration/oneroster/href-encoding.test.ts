@@ -123,7 +123,7 @@ describe('GUIDRef hrefs of sourcedIds that are not URL-safe', () => {
       }
       const { database } = stack.stack.under.api;
       await database.orm.migrator.down({ to: '0007-import-packages' });
-      expect(await migrate(database, stack.stack.database.url)).toEqual(['0008-percent-encoded-hrefs']);
+      expect(await migrate(database, stack.stack.database.url)).toContain('0008-percent-encoded-hrefs');
       // other pages than before: the response cache holds the first ones
       await expectHrefsEncoded(stack.get, 'sis%2F2026%2F', 4);
     } finally {
