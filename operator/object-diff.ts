@@ -1,33 +1,9 @@
-/**
- * "Does the live object already say what we want?" — every field the operator sets must be
- * present and equal in the live object; fields the API server or other controllers add are
- * ignored. This is what lets an idle operator make no write requests, while an object edited
- * or deleted by hand is still repaired. What a subset check cannot see (a field the operator
- * stopped setting) the applied-intent annotation makes visible (applied-intent.ts).
- */
-const QUANTITY = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const MULTIPLIERS: Record<string, number> = {
-  '': 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
+import { parseQuantity } from '../cdk8s/quantity.js';
 
 /** The value of a Kubernetes quantity (`500m`, `1Gi`), or undefined if it is not one. */
 export function quantityValue(text: string): number | undefined {
-  const match = QUANTITY.exec(text);
-  if (!match) return undefined;
-  return Number(match[1]) * (MULTIPLIERS[match[2] ?? ''] ?? 1);
+  const value = parseQuantity(text);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 function scalarsEqual(live: unknown, desired: unknown): boolean {
@@ -42,6 +18,13 @@ function scalarsEqual(live: unknown, desired: unknown): boolean {
   return false;
 }
 
+/**
+ * "Does the live object already say what we want?" — every field the operator sets must be
+ * present and equal in the live object; fields the API server or other controllers add are
+ * ignored. This is what lets an idle operator make no write requests, while an object edited
+ * or deleted by hand is still repaired. What a subset check cannot see (a field the operator
+ * stopped setting) the applied-intent annotation makes visible (applied-intent.ts).
+ */
 export function satisfies(live: unknown, desired: unknown): boolean {
   if (desired === null || desired === undefined) return true;
   // the API server drops empty lists and maps
