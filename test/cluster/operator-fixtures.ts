@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { rosterHubInstanceApi, rosterHubInstanceApiVersion } from '../../cdk8s/index.js';
+import { parseQuantity } from '../../cdk8s/quantity.js';
 import { createLogger } from '../../lib/logging/logger.js';
 import { findCondition } from '../../operator/conditions.js';
 import { loadOperatorConfig, type OperatorConfig } from '../../operator/config.js';
@@ -25,6 +26,7 @@ import {
   kubeconfigFor,
   waitFor,
 } from './support/cluster.js';
+import { MemoryCgroup } from './support/memory-cgroup.js';
 import { freePorts } from './support/network.js';
 import { findRepoRoot } from './support/testbin.js';
 
@@ -272,6 +274,25 @@ export interface OperatorOptions {
   asOnALaptop?: boolean;
   /** CACHE_SYNC_TIMEOUT_SECONDS (default 120). */
   cacheSyncTimeoutSeconds?: number;
+  /**
+   * Run the process in a memory cgroup with this limit (bytes), as its Pod's container runs:
+   * Node.js then sizes its heap from the limit, and going beyond it is an OOM kill.
+   */
+  memoryLimitBytes?: number;
+}
+
+/** The operator container's memory limit in the chart's default values, in bytes. */
+export function chartOperatorMemoryLimitBytes(): number {
+  const values = parse(
+    readFileSync(join(repoRoot, 'charts', 'rosterhub-operator', 'values.yaml'), 'utf8'),
+  ) as {
+    resources?: { limits?: { memory?: string } };
+  };
+  const limit = values.resources?.limits?.memory;
+  const bytes = parseQuantity(limit ?? '');
+  if (!Number.isFinite(bytes))
+    throw new Error(`the chart's resources.limits.memory is not a quantity: ${limit}`);
+  return bytes;
 }
 
 function operatorEnv(identity: OperatorIdentity, options: OperatorOptions): Record<string, string> {
@@ -405,11 +426,21 @@ export class OperatorProcess {
   readonly logFile: string;
   readonly port: number;
 
-  private constructor(child: ChildProcess, logFile: string, port: number) {
+  private constructor(
+    child: ChildProcess,
+    logFile: string,
+    port: number,
+    private readonly cgroup: MemoryCgroup | undefined,
+  ) {
     this.#child = child;
     this.logFile = logFile;
     this.port = port;
-    this.#exited = once(child, 'exit').then(() => undefined);
+    this.#exited = once(child, 'exit').then(() => cgroup?.remove());
+  }
+
+  /** OOM kills in its memory cgroup (0 without a memory limit). */
+  oomKills(): number {
+    return this.cgroup?.oomKills() ?? 0;
   }
 
   /** Starts one replica named `name` (its Lease identity starts with it); run `ensureBuilt()` first. */
@@ -422,24 +453,32 @@ export class OperatorProcess {
     const logFile = operatorLogFile(`${identity.namespace}-${name}`);
     const log = createWriteStream(logFile, { flags: 'a' });
     await once(log, 'open');
-    const child = spawn(
+    const command = [
       process.execPath,
-      [join(repoRoot, 'bin', 'rosterhub.js'), 'operator', '--namespaces', options.namespaces.join(',')],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          // e.g. --heapsnapshot-signal=SIGUSR2 to look into the operator's memory
-          ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
-          ...operatorEnv(identity, options),
-          KUBECONFIG: await identity.kubeconfigFile(),
-          POD_NAME: name,
-          HEALTH_PORT: String(port),
-        },
-        stdio: ['ignore', log, log],
+      join(repoRoot, 'bin', 'rosterhub.js'),
+      'operator',
+      '--namespaces',
+      options.namespaces.join(','),
+    ];
+    const cgroup =
+      options.memoryLimitBytes === undefined
+        ? undefined
+        : MemoryCgroup.create(`rosterhub-operator-${identity.namespace}-${name}`, options.memoryLimitBytes);
+    const [file = '', ...args] = cgroup ? cgroup.execIn(command) : command;
+    const child = spawn(file, args, {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        // e.g. --heapsnapshot-signal=SIGUSR2 to look into the operator's memory
+        ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+        ...operatorEnv(identity, options),
+        KUBECONFIG: await identity.kubeconfigFile(),
+        POD_NAME: name,
+        HEALTH_PORT: String(port),
       },
-    );
-    return new OperatorProcess(child, logFile, port);
+      stdio: ['ignore', log, log],
+    });
+    return new OperatorProcess(child, logFile, port, cgroup);
   }
 
   get pid(): number | undefined {
