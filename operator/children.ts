@@ -3,6 +3,7 @@ import { labelKeys, managedBy } from '../cdk8s/index.js';
 import { Informer, type WatchRestartReason } from './runtime/informer.js';
 import type { KubeClient, KubeObject } from './kube/kube-client.js';
 import { childKinds } from './child-kinds.js';
+import { districtCodec } from './district-codec.js';
 import { instanceKey } from './instance-key.js';
 
 export const childSelector = `${labelKeys.managedBy}=${managedBy}`;
@@ -40,6 +41,7 @@ export interface ChildEvents {
  */
 export class ChildCache {
   readonly #informers = new Map<string, Informer<KubeObject>[]>();
+  readonly #codec = districtCodec<KubeObject>();
 
   constructor(
     private readonly client: KubeClient,
@@ -135,7 +137,7 @@ export class ChildCache {
         path,
         labelSelector: childSelector,
         indexBy: instanceIndex,
-        compact: true,
+        codec: this.#codec,
         list: () =>
           this.client
             .list<KubeObject>(apiVersion, kind, namespace, childSelector)

@@ -4,6 +4,7 @@ import {
   InstanceNames,
   InstanceValidationError,
   validateInstance,
+  type District,
   type RosterHubInstance,
 } from '../cdk8s/index.js';
 import type { Logger } from '../lib/logging/logger.js';
@@ -11,6 +12,7 @@ import { CacheNotSyncedError, type ChildCache } from './children.js';
 import { ConditionType, Reason, mergeConditions, type DesiredCondition } from './conditions.js';
 import type { EventRecorder } from './events.js';
 import { FIELD_MANAGER, PAUSE_ANNOTATION, PAUSE_VALUE } from './field-manager.js';
+import { districtCodec } from './district-codec.js';
 import { instanceKey } from './instance-key.js';
 import {
   KindNotServedError,
@@ -78,7 +80,7 @@ interface Applied {
  */
 export class InstanceReconciler {
   readonly #status: StatusWriter;
-  readonly #syntheses = new SynthesisCache();
+  readonly #syntheses = new SynthesisCache(districtCodec<District>());
   readonly #announcedKept = new Set<string>();
 
   readonly #claims: StatefulSetClaims;

@@ -5,26 +5,32 @@ import {
   type SynthesisOptions,
 } from '../../cdk8s/index.js';
 import { instanceKey } from '../instance-key.js';
+import type { ValueCodec } from '../runtime/deflated-json.js';
 
 /** At most this many syntheses per instance: its target version and the serving one. */
 const PER_INSTANCE = 2;
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
+type Synthesize = (instance: RosterHubInstance, options: SynthesisOptions) => District;
+
+const asIs: ValueCodec<District> = {
+  encode: (district) => JSON.stringify(district),
+  decode: (text) => JSON.parse(text) as District,
+};
 
 /**
  * The last syntheses of each instance, keyed by what synthesis reads (name, namespace, spec,
  * the external services' ports):
  * a resync of an unchanged instance reuses them instead of building a cdk8s App again, which
- * is most of a reconcile's CPU and garbage. Results are frozen, as they are shared.
+ * is most of a reconcile's CPU and garbage. Entries are kept encoded (a district is 40 KiB as
+ * objects, a few KiB deflated), and every hit is a fresh copy the reconcile may change.
  */
 export class SynthesisCache {
-  readonly #entries = new Map<string, Map<string, District>>();
+  readonly #entries = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly codec: ValueCodec<District> = asIs,
+    private readonly synthesizeFn: Synthesize = synthesizeDistrict,
+  ) {}
 
   synthesize(instance: RosterHubInstance, options: SynthesisOptions = {}): District {
     const { name, namespace } = instance.metadata;
@@ -32,18 +38,18 @@ export class SynthesisCache {
     const input = JSON.stringify([name, namespace, instance.spec, options]);
     let entries = this.#entries.get(key);
     const hit = entries?.get(input);
-    if (entries && hit) {
+    if (entries && hit !== undefined) {
       entries.delete(input);
       entries.set(input, hit);
-      return hit;
+      return this.codec.decode(hit);
     }
-    const district = deepFreeze(synthesizeDistrict(instance, options));
+    const district = this.synthesizeFn(instance, options);
     if (!entries) {
       entries = new Map();
       this.#entries.set(key, entries);
     }
     if (entries.size >= PER_INSTANCE) entries.delete(entries.keys().next().value ?? '');
-    entries.set(input, district);
+    entries.set(input, this.codec.encode(district));
     return district;
   }
 

@@ -1,3 +1,4 @@
+import { DeflatedJson } from '../../../operator/runtime/deflated-json.js';
 import { Informer, type WatchFunction } from '../../../operator/runtime/informer.js';
 
 interface Item {
@@ -53,7 +54,7 @@ describe('Informer', () => {
     await informer.stop();
   });
 
-  it('When objects are indexed and kept compact, then byIndex follows adds, moves and deletes, and reads are copies', async () => {
+  it('When objects are indexed and kept deflated, then byIndex follows adds, moves and deletes, and reads are copies', async () => {
     interface Labelled extends Item {
       metadata: Item['metadata'] & { labels: { instance: string } };
     }
@@ -71,7 +72,7 @@ describe('Informer', () => {
       resource: 'configmaps',
       path: '/api/v1/configmaps',
       indexBy: (object) => object.metadata.labels.instance,
-      compact: true,
+      codec: new DeflatedJson('{"metadata":{"name":"","namespace":"a","labels":{"instance":""}}}'),
       list: () =>
         Promise.resolve({
           items: [item('one', 'x', '1'), item('two', 'x', '2'), item('three', 'y', '3')],
