@@ -30,7 +30,8 @@ export type Priority = 'normal' | 'low';
  * A keyed work queue with client-go's guarantees: a key waiting is queued once however often it
  * is added (deduplication); a key is never handed to two workers at once (a key added while it
  * is being processed is queued again when `done` is called); delayed and rate-limited adds;
- * resyncs at low priority (a normal add of a key waiting at low priority moves it up).
+ * resyncs at low priority (a normal add of a key waiting at low priority moves it up), on at
+ * most `lowConcurrency` workers at once.
  */
 export class WorkQueue {
   readonly #queue: string[] = [];
@@ -42,11 +43,19 @@ export class WorkQueue {
   readonly #enqueuedAt = new Map<string, number>();
   readonly #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   readonly #waiters: ((key: string | undefined) => void)[] = [];
+  /** Keys taken at low priority and not yet done. */
+  readonly #lowInFlight = new Set<string>();
   #shuttingDown = false;
 
   constructor(
     private readonly rateLimiter: RateLimiter,
     private readonly observer: WorkQueueObserver = silent,
+    /**
+     * How many workers may work on resyncs at once. The rest stay free for changes: a reconcile
+     * is mostly CPU on one event loop, and a resync wave on every worker would make a new
+     * instance's reconcile wait for the loop at each of its requests.
+     */
+    private readonly lowConcurrency = 1,
   ) {}
 
   get length(): number {
@@ -112,9 +121,13 @@ export class WorkQueue {
    */
   async get(): Promise<string | undefined> {
     if (this.#shuttingDown) return undefined;
-    const key = this.#queue.shift() ?? this.#lowQueue.shift();
+    const key = this.#queue.shift() ?? (this.#lowAllowed() ? this.#lowQueue.shift() : undefined);
     if (key !== undefined) return this.#take(key);
     return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #lowAllowed(): boolean {
+    return this.#lowInFlight.size < this.lowConcurrency;
   }
 
   /** The worker finished the key; if it was added meanwhile, it is queued again. */
@@ -122,6 +135,10 @@ export class WorkQueue {
     const started = this.#processing.get(key);
     if (started !== undefined) this.observer.worked((performance.now() - started) / 1000);
     this.#processing.delete(key);
+    if (this.#lowInFlight.delete(key) && this.#waiters.length > 0 && this.#lowQueue.length > 0) {
+      const next = this.#lowQueue.shift()!;
+      this.#waiters.shift()!(this.#take(next));
+    }
     if (this.#dirty.has(key)) this.#push(key);
   }
 
@@ -134,12 +151,12 @@ export class WorkQueue {
   }
 
   #push(key: string): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      waiter(this.#take(key));
+    const low = this.#priority.get(key) === 'low';
+    if (this.#waiters.length > 0 && (!low || this.#lowAllowed())) {
+      this.#waiters.shift()!(this.#take(key));
       return;
     }
-    (this.#priority.get(key) === 'low' ? this.#lowQueue : this.#queue).push(key);
+    (low ? this.#lowQueue : this.#queue).push(key);
     this.observer.depth(this.length);
   }
 
@@ -148,10 +165,11 @@ export class WorkQueue {
     const waiting = this.#lowQueue.indexOf(key);
     if (waiting < 0) return; // being processed: queued again at normal priority when done
     this.#lowQueue.splice(waiting, 1);
-    this.#queue.push(key);
+    this.#push(key);
   }
 
   #take(key: string): string {
+    if (this.#priority.get(key) === 'low') this.#lowInFlight.add(key);
     this.#dirty.delete(key);
     this.#priority.delete(key);
     this.#processing.set(key, performance.now());

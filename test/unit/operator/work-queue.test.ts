@@ -48,8 +48,31 @@ describe('WorkQueue', () => {
     expect(queue.length).toBe(3);
     expect(await queue.get()).toBe('ns/c');
     expect(await queue.get()).toBe('ns/a');
+    queue.done('ns/a');
     expect(await queue.get()).toBe('ns/b');
     expect(queue.length).toBe(0);
+  });
+
+  it('When a resync wave waits and several workers ask, then one works on resyncs and the others are free for a change', async () => {
+    const queue = new WorkQueue(new ExponentialBackoff());
+    for (const name of ['a', 'b', 'c']) queue.add(`ns/${name}`, 'low');
+    const taken: string[] = [];
+    const workers = [queue.get(), queue.get(), queue.get()].map((next) =>
+      next.then((key) => {
+        taken.push(key!);
+        return key!;
+      }),
+    );
+    await sleep(5);
+    expect(taken).toEqual(['ns/a']);
+    queue.add('ns/new');
+    await sleep(5);
+    expect(taken).toEqual(['ns/a', 'ns/new']);
+    queue.done('ns/a');
+    await sleep(5);
+    expect(taken).toEqual(['ns/a', 'ns/new', 'ns/b']);
+    await Promise.all(workers);
+    expect(queue.length).toBe(1);
   });
 
   it('When a key being worked on is added at low priority and then normally, then it comes back at normal priority', async () => {
