@@ -28,6 +28,7 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', ...(samplesPresent ? [] : [acceptanceSuite])],
       globalSetup: '<rootDir>/test/helpers/integration-global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/integration-timeout.ts'],
     },
     {
       ...esmTypeScript,
