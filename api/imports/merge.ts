@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { cascadeDeletions, createDeletedIds, noteDeleted } from './cascade-deletions.js';
+import { restValue } from './rest-schema.js';
 import {
   DOCUMENT_RESOURCES,
   SqlParams,
@@ -38,7 +39,7 @@ const MAPPINGS: Readonly<Record<TableFile, readonly (readonly [string, string])[
   orgs: [
     ['name', 's.name'],
     ['type', 's.type'],
-    ['identifier', 's.identifier'],
+    ['identifier', restValue('orgs', 'identifier')],
     ['parent_sourced_id', 's.parent_sourced_id'],
   ],
   academicSessions: [
@@ -52,7 +53,7 @@ const MAPPINGS: Readonly<Record<TableFile, readonly (readonly [string, string])[
   courses: [
     ['school_year_sourced_id', 's.school_year_sourced_id'],
     ['title', 's.title'],
-    ['course_code', 's.course_code'],
+    ['course_code', restValue('courses', 'course_code')],
     ['grades', arr('grades')],
     ['org_sourced_id', 's.org_sourced_id'],
     ['subjects', arr('subjects')],

@@ -4,6 +4,7 @@ import type { RefTarget, RosterFile } from './file-specs.js';
 import { FILE_SPECS, USERS_1_1, USERS_1_2 } from './file-specs.js';
 import type { FileMode } from './manifest.js';
 import type { ProblemCollector } from './problems.js';
+import { checkRestSchema } from './rest-schema.js';
 import { q, stageTable } from './stage-tables.js';
 
 /**
@@ -157,4 +158,5 @@ export async function checkPackage(
       );
     }
   }
+  await checkRestSchema(client, files, version, problems);
 }
