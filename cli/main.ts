@@ -12,7 +12,7 @@ commands:
   render              print a RosterHubInstance's Kubernetes objects as YAML (-f FILE [--platform P])
   seed                load a generated district into the database (--size small|large [--seed N])
   generate            write a generated district as a OneRoster CSV package (--size … --out DIR)
-  clients create      create an OAuth 2.0 client (--name N --scopes S); prints the secret once
+  clients             create|list|revoke|rotate|update-scopes OAuth 2.0 clients; secrets printed once
   keys                create|list|revoke rh_live_ API keys
   operator            run the RosterHubInstance operator ([--namespaces a,b]; current kubeconfig)
   backup              pg_dump to the configured destination, then prune by retention (BACKUP_* variables)

@@ -9,6 +9,8 @@ export interface StoredCredential {
   readonly scopes: readonly string[];
   readonly createdAt: Date;
   readonly revokedAt: Date | null | undefined;
+  /** OAuth clients: when the secret was last rotated (tokens issued before it are void). */
+  readonly secretRotatedAt?: Date | null | undefined;
 }
 
 /** OAuth clients and API keys, through MikroORM (a forked EntityManager per call). */
@@ -52,6 +54,36 @@ export class CredentialsRepository {
   async activeClientIds(): Promise<string[]> {
     const rows = await this.orm.em.fork().find(ApiClient, { revokedAt: null }, { fields: ['clientId'] });
     return rows.map((row) => row.clientId);
+  }
+
+  async listClients(): Promise<StoredCredential[]> {
+    const rows = await this.orm.em
+      .fork()
+      .find(ApiClient, {}, { orderBy: { createdAt: 'asc', clientId: 'asc' } });
+    return rows.map((row) => ({ id: row.clientId, ...row }));
+  }
+
+  /** Marks a client revoked; false if there is no such client (or it was revoked already). */
+  async revokeClient(clientId: string): Promise<boolean> {
+    const updated = await this.orm.em
+      .fork()
+      .nativeUpdate(ApiClient, { clientId, revokedAt: null }, { revokedAt: new Date() });
+    return updated > 0;
+  }
+
+  /** A new secret for an active client; its earlier tokens become void. */
+  async rotateClientSecret(clientId: string, secretHash: string): Promise<boolean> {
+    const updated = await this.orm.em
+      .fork()
+      .nativeUpdate(ApiClient, { clientId, revokedAt: null }, { secretHash, secretRotatedAt: new Date() });
+    return updated > 0;
+  }
+
+  async updateClientScopes(clientId: string, scopes: readonly string[]): Promise<boolean> {
+    const updated = await this.orm.em
+      .fork()
+      .nativeUpdate(ApiClient, { clientId, revokedAt: null }, { scopes: [...scopes] });
+    return updated > 0;
   }
 
   async listKeys(): Promise<StoredCredential[]> {

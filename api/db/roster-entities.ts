@@ -11,6 +11,8 @@ export const ApiClient = defineEntity({
     scopes: p.array().columnType('text[]'),
     createdAt: p.datetime().fieldName('created_at'),
     revokedAt: p.datetime().nullable().fieldName('revoked_at'),
+    /** Tokens issued before it are void (`rosterhub clients rotate`). */
+    secretRotatedAt: p.datetime().nullable().fieldName('secret_rotated_at'),
   },
 });
 

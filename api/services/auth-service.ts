@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { CredentialsRepository } from '../data/credentials-repository.js';
+import type { CredentialsRepository, StoredCredential } from '../data/credentials-repository.js';
 import { OAuthError, ServiceUnavailableError, UnauthorizedError } from '../errors.js';
 import { redisKeys } from '../keys.js';
 import { KnownIds } from './known-ids.js';
@@ -57,6 +57,14 @@ interface StoredToken {
   scopes: string[];
   /** epoch ms */
   expiresAt: number;
+  /** epoch ms (tokens stored before it was recorded count from their expiry back) */
+  issuedAt?: number;
+}
+
+/** What a token's client is now, as last read (for AUTH_CACHE_MS). */
+interface ClientState {
+  client: StoredCredential | undefined;
+  until: number;
 }
 
 /**
@@ -67,6 +75,7 @@ interface StoredToken {
  */
 export class AuthService {
   readonly #verified = new Map<string, { principal: Principal; until: number }>();
+  readonly #clients = new Map<string, ClientState>();
   readonly #keyIds: KnownIds;
   readonly #clientIds: KnownIds;
 
@@ -95,10 +104,12 @@ export class AuthService {
       throw new OAuthError('invalid_client', 'client authentication failed', 401);
     const scopes = grantedScopes(client.scopes, requestedScope);
     const token = newAccessToken();
+    const issuedAt = Date.now();
     const stored: StoredToken = {
       clientId: client.id,
       scopes,
-      expiresAt: Date.now() + this.options.tokenTtlSeconds * 1000,
+      issuedAt,
+      expiresAt: issuedAt + this.options.tokenTtlSeconds * 1000,
     };
     await this.#store(token, stored);
     return {
@@ -165,10 +176,31 @@ export class AuthService {
     if (raw === null) throw new UnauthorizedError('the access token is invalid or has expired');
     const stored = JSON.parse(raw) as StoredToken;
     if (stored.expiresAt <= now) throw new UnauthorizedError('the access token is invalid or has expired');
+    // The client as it is now: revoked, rotated or narrowed since the token was issued.
+    const { client, until } = await this.#currentClient(stored.clientId, now);
+    if (!client || client.revokedAt)
+      throw new UnauthorizedError('the access token’s client has been revoked');
+    const issuedAt = stored.issuedAt ?? stored.expiresAt - this.options.tokenTtlSeconds * 1000;
+    if (client.secretRotatedAt && issuedAt < client.secretRotatedAt.getTime())
+      throw new UnauthorizedError('the access token was issued before its client’s secret was rotated');
     return {
-      principal: { clientId: stored.clientId, scopes: stored.scopes },
-      until: stored.expiresAt,
+      principal: {
+        clientId: stored.clientId,
+        scopes: stored.scopes.filter((scope) => client.scopes.includes(scope)),
+      },
+      // no longer than what was read of the client: a revocation takes effect within AUTH_CACHE_MS
+      until: Math.min(stored.expiresAt, until),
     };
+  }
+
+  /** The stored client, read at most once per AUTH_CACHE_MS per client. */
+  async #currentClient(clientId: string, now: number): Promise<ClientState> {
+    const cached = this.#clients.get(clientId);
+    if (cached && cached.until > now) return cached;
+    const state = { client: await this.credentials.findClient(clientId), until: now + this.options.cacheMs };
+    if (this.#clients.size > 10_000) this.#clients.clear();
+    this.#clients.set(clientId, state);
+    return state;
   }
 
   async #verifyApiKey(key: string, now: number): Promise<{ principal: Principal; until: number }> {

@@ -25,6 +25,15 @@ export interface KeySummary {
   revokedAt: string | null;
 }
 
+export interface ClientSummary {
+  clientId: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  secretRotatedAt: string | null;
+  revokedAt: string | null;
+}
+
 function checkName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed.length > 200) throw new Error('the name must be 1 to 200 characters');
@@ -60,6 +69,35 @@ export class CredentialAdmin {
     const { keyId, secret, key } = newApiKey();
     await this.credentials.createKey(keyId, checkName(name), hashSecret(secret), scopes);
     return { keyId, key, name: name.trim(), scopes };
+  }
+
+  async listClients(): Promise<ClientSummary[]> {
+    return (await this.credentials.listClients()).map((client) => ({
+      clientId: client.id,
+      name: client.name,
+      scopes: [...client.scopes],
+      createdAt: client.createdAt.toISOString(),
+      secretRotatedAt: client.secretRotatedAt ? client.secretRotatedAt.toISOString() : null,
+      revokedAt: client.revokedAt ? client.revokedAt.toISOString() : null,
+    }));
+  }
+
+  /** Revokes a client: no new tokens, and its tokens stop working within AUTH_CACHE_MS. */
+  revokeClient(clientId: string): Promise<boolean> {
+    return this.credentials.revokeClient(clientId);
+  }
+
+  /** A new secret, printed once; the old one and the tokens issued with it stop working. */
+  async rotateClient(clientId: string): Promise<{ clientId: string; clientSecret: string } | undefined> {
+    const { clientSecret } = newClientCredentials();
+    const rotated = await this.credentials.rotateClientSecret(clientId, hashSecret(clientSecret));
+    return rotated ? { clientId, clientSecret } : undefined;
+  }
+
+  /** New scopes for a client; its tokens keep only those still granted. */
+  async updateClientScopes(clientId: string, scopes: string): Promise<string[] | undefined> {
+    const scopeList = checkScopes(scopes);
+    return (await this.credentials.updateClientScopes(clientId, scopeList)) ? scopeList : undefined;
   }
 
   async listKeys(): Promise<KeySummary[]> {

@@ -7,6 +7,7 @@ import { Migration0006DocumentsRenderedByWriters } from './0006-documents-render
 import { Migration0007ImportPackages } from './0007-import-packages.js';
 import { Migration0008PercentEncodedHrefs } from './0008-percent-encoded-hrefs.js';
 import { Migration0009DeletionsReachDependents } from './0009-deletions-reach-dependents.js';
+import { Migration0010ClientSecretRotation } from './0010-client-secret-rotation.js';
 
 /** Every migration in order. A new migration is a new file here, appended at the end. */
 export const migrationsList = [
@@ -19,6 +20,7 @@ export const migrationsList = [
   { name: '0007-import-packages', class: Migration0007ImportPackages },
   { name: '0008-percent-encoded-hrefs', class: Migration0008PercentEncodedHrefs },
   { name: '0009-deletions-reach-dependents', class: Migration0009DeletionsReachDependents },
+  { name: '0010-client-secret-rotation', class: Migration0010ClientSecretRotation },
 ];
 
 export const MIGRATIONS_TABLE = 'rosterhub_migrations';

@@ -200,7 +200,7 @@ describe('Deletions reach rosters', () => {
       expect(revived.rowCount).toBeGreaterThan(0);
       const { database } = stack.stack.under.api;
       await database.orm.migrator.down({ to: '0008-percent-encoded-hrefs' });
-      expect(await migrate(database, stack.stack.database.url)).toEqual(['0009-deletions-reach-dependents']);
+      expect(await migrate(database, stack.stack.database.url)).toContain('0009-deletions-reach-dependents');
       const left = await client.query(
         `select count(*)::int as n from enrollments where user_sourced_id = $1 and status = 'active'`,
         [student],
