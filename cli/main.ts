@@ -7,7 +7,7 @@ commands:
   worker              run the CSV import worker (jobs queued by POST /rosterhub/v1/imports or import)
   import              queue a OneRoster CSV package (zip or folder) and follow it ([--dry-run] [--strict])
   export              write the roster as a OneRoster CSV package (FILE.zip [--mode bulk|delta])
-  admin-key create    create an API key with the admin scope (imports, exports); prints it once
+  admin-key create    create an admin API key (imports and exports, or --only import|export); prints it once
   migrate             apply pending database migrations and exit
   render              print a RosterHubInstance's Kubernetes objects as YAML (-f FILE [--platform P])
   seed                load a generated district into the database (--size small|large [--seed N])

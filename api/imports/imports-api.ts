@@ -49,14 +49,13 @@ export class ImportsApi {
 
   routes(app: Express): void {
     const router = Router();
-    const admin = adminOnly(this.deps.auth, this.deps.metrics);
     importRoutes(router, {
       db: this.deps.database.pool,
       queue: this.queue,
       maxUploadBytes: this.deps.maxUploadBytes,
-      admin,
+      admin: adminOnly(this.deps.auth, this.deps.metrics, 'import'),
     });
-    exportRoutes(router, this.deps.databaseUrl, admin);
+    exportRoutes(router, this.deps.databaseUrl, adminOnly(this.deps.auth, this.deps.metrics, 'export'));
     app.use(ADMIN_BASE, router);
   }
 

@@ -4,19 +4,33 @@ import { authenticateRequest } from '../http/authorize.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { AuthService } from '../services/auth-service.js';
 
-/** The scope of RosterHub's own administration endpoints (imports, exports); not a OneRoster scope. */
+/** The scope of all of RosterHub's own administration endpoints (imports and exports); not a OneRoster scope. */
 export const ADMIN_SCOPE = 'https://rosterhub.invalid/scope/admin';
 
 /**
- * Admin endpoints take the same credentials as the OneRoster API (API keys, or OAuth tokens of a
- * client) but only with the admin scope: 401 without valid credentials, 403 without the scope.
+ * Scopes for one kind of administration: an SIS that pushes packages needs `import`, and must
+ * not be able to download every student's record, which `export` allows.
  */
-export function adminOnly(auth: AuthService, metrics: ApiMetrics): RequestHandler {
+export const ADMIN_SCOPES = {
+  import: `${ADMIN_SCOPE}.import`,
+  export: `${ADMIN_SCOPE}.export`,
+} as const;
+
+export type AdminPurpose = keyof typeof ADMIN_SCOPES;
+
+/**
+ * Admin endpoints take the same credentials as the OneRoster API (API keys, or OAuth tokens of a
+ * client) but only with the admin scope or the one for `purpose`: 401 without valid
+ * credentials, 403 without the scope.
+ */
+export function adminOnly(auth: AuthService, metrics: ApiMetrics, purpose: AdminPurpose): RequestHandler {
   return async (req, res, next) => {
     const principal = await authenticateRequest(auth, metrics, req, res);
-    if (!principal.scopes.includes(ADMIN_SCOPE)) {
+    if (!principal.scopes.includes(ADMIN_SCOPE) && !principal.scopes.includes(ADMIN_SCOPES[purpose])) {
       metrics.authFailuresTotal.inc({ reason: 'forbidden' });
-      throw new ForbiddenError(`this endpoint requires the scope ${ADMIN_SCOPE}`);
+      throw new ForbiddenError(
+        `this endpoint requires the scope ${ADMIN_SCOPES[purpose]} (or ${ADMIN_SCOPE})`,
+      );
     }
     next();
   };
