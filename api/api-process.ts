@@ -106,7 +106,9 @@ export class ApiProcess {
       database,
       metrics,
       auth: oneRoster.auth,
+      limiter: oneRoster.adminLimiter,
       maxUploadBytes: config.importMaxUploadBytes,
+      exportConcurrency: config.exportConcurrency,
     });
     await imports.start();
     const app = createApp({

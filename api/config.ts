@@ -163,6 +163,30 @@ export const apiSettings = {
     default: 60,
     parse: integer({ min: 1, max: 86_400 }),
   } satisfies Setting<number>,
+  tokenRequestsPerAddress: {
+    env: 'TOKEN_REQUESTS_PER_ADDRESS',
+    doc: 'POST /oauth/token requests each source address may make per rate-limit window, counted before authentication; 0 turns it off',
+    default: 120,
+    parse: integer({ min: 0, max: 100_000_000 }),
+  } satisfies Setting<number>,
+  tokenFailuresPerClientAddress: {
+    env: 'TOKEN_FAILURES_PER_CLIENT_ADDRESS',
+    doc: 'Failed token requests for one client id from one source address per window; beyond it that address gets 429 for that id, while the client elsewhere is unaffected',
+    default: 10,
+    parse: integer({ min: 0, max: 100_000 }),
+  } satisfies Setting<number>,
+  adminRequests: {
+    env: 'ADMIN_RATE_LIMIT_REQUESTS',
+    doc: 'Requests each admin key may make to /rosterhub/v1 (imports, exports) per window; 0 turns it off',
+    default: 120,
+    parse: integer({ min: 0, max: 100_000_000 }),
+  } satisfies Setting<number>,
+  exportConcurrency: {
+    env: 'EXPORT_CONCURRENCY',
+    doc: 'Exports (GET /rosterhub/v1/exports) that may run at once across every API Pod; more answer 429',
+    default: 2,
+    parse: integer({ min: 1, max: 100 }),
+  } satisfies Setting<number>,
   importMaxUploadBytes: {
     env: 'IMPORT_MAX_UPLOAD_BYTES',
     doc: 'Largest CSV package (zip) POST /rosterhub/v1/imports accepts; larger uploads answer 413',

@@ -15,4 +15,6 @@ export const redisKeys = {
   /** A client's request counter for one rate-limit window. */
   rateLimit: (namespace: string, clientId: string, window: number): string =>
     `rh:rl:${namespace}:${clientId}:${window}`,
+  /** The leases of the exports running now, across Pods. */
+  exportSlots: (): string => 'rh:export-slots',
 };

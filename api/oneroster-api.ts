@@ -9,7 +9,7 @@ import { authorize } from './http/authorize.js';
 import type { ApiMetrics } from './metrics.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { registerEndpoints, type RouteContext } from './routes/endpoint-handlers.js';
-import { oauthRoutes } from './routes/oauth.js';
+import { oauthRoutes, type TokenLimits } from './routes/oauth.js';
 import { AuthService } from './services/auth-service.js';
 import { DataVersionWatcher } from './services/data-version-watcher.js';
 import { ROSTERING_BASE } from './services/endpoints.js';
@@ -35,6 +35,9 @@ export class OneRosterApi {
   readonly auth: AuthService;
   readonly service: RosteringService;
   readonly #limiter: RateLimiter;
+  readonly #tokenLimits: TokenLimits;
+  /** Requests per admin key to /rosterhub/v1 (ImportsApi's routes). */
+  readonly adminLimiter: RateLimiter;
   #closing: Promise<void> | undefined;
 
   constructor(private readonly deps: OneRosterApiDependencies) {
@@ -78,12 +81,21 @@ export class OneRosterApi {
       },
       () => this.dataVersion.namespace(),
     );
-    this.#limiter = new RateLimiter(
-      redis,
-      { limit: config.rateLimitRequests, windowSeconds: config.rateLimitWindowSeconds },
-      logger,
-      () => this.dataVersion.namespace(),
-    );
+    const limiter = (name: string, limit: number) =>
+      new RateLimiter(
+        redis,
+        { limit, windowSeconds: config.rateLimitWindowSeconds },
+        logger,
+        () => this.dataVersion.namespace(),
+        name,
+      );
+    this.#limiter = limiter('requests', config.rateLimitRequests);
+    this.#tokenLimits = {
+      perAddress: limiter('token-address', config.tokenRequestsPerAddress),
+      failuresPerClientAddress: limiter('token-failures', config.tokenFailuresPerClientAddress),
+      perClient: this.#limiter,
+    };
+    this.adminLimiter = limiter('admin', config.adminRequests);
   }
 
   async start(): Promise<void> {
@@ -95,7 +107,7 @@ export class OneRosterApi {
     const { config, metrics } = this.deps;
     const root = Router();
     const rostering = Router();
-    oauthRoutes(root, this.auth, this.#limiter);
+    oauthRoutes(root, this.auth, this.#tokenLimits);
     discoveryRoutes(rostering, root, config.publicBaseUrl, config.maxPageSize);
     const ctx: RouteContext = {
       service: this.service,

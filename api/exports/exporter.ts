@@ -15,6 +15,9 @@ import type { ResourceName } from '../services/resources.js';
 
 export type ExportMode = 'bulk' | 'delta';
 
+/** The `application_name` of an export's connection (it holds a snapshot while it streams). */
+export const EXPORT_APPLICATION_NAME = 'rosterhub-export';
+
 const dt = (column: string): string =>
   `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const d = (column: string): string => `to_char(${column}, 'YYYY-MM-DD')`;
@@ -246,10 +249,18 @@ for (const file of FILES) {
  * the same connection, started only when the zip reaches it, so memory stays flat.
  */
 export async function exportPackage(databaseUrl: string, mode: ExportMode = 'bulk'): Promise<Readable> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: EXPORT_APPLICATION_NAME });
   await client.connect();
+  // a caller that goes away ends the connection mid-COPY; the export is abandoned, not broken
   client.on('error', () => undefined);
+  let finished = false;
   const release = (): void => {
+    if (!finished) {
+      // Closed before the end: a ROLLBACK would wait behind the paused COPY. Ending the
+      // connection (mid-query, pg destroys the socket) makes the server roll back at once.
+      void client.end().catch(() => undefined);
+      return;
+    }
     void client
       .query('rollback')
       .catch(() => undefined)
@@ -280,6 +291,9 @@ export async function exportPackage(databaseUrl: string, mode: ExportMode = 'bul
       if (!present.includes(file.name)) continue;
       zip.addReadStreamLazy(`${file.name}.csv`, { mtime }, (callback) => {
         const stream = client.query(copyTo(exportSql(file, mode)));
+        stream.on('error', () => {
+          // the caller went away (see release); the zip reports real failures through its output
+        });
         callback(null, stream);
       });
     }
@@ -287,8 +301,10 @@ export async function exportPackage(databaseUrl: string, mode: ExportMode = 'bul
     const output = new PassThrough();
     zip.outputStream.on('error', (error: Error) => output.destroy(error));
     zip.outputStream.pipe(output);
-    output.on('close', release);
-    output.on('end', release);
+    output.on('end', () => {
+      finished = true;
+    });
+    output.once('close', release);
     return output;
   } catch (error) {
     release();

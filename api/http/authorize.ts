@@ -43,7 +43,7 @@ export function authorize(
     const accepted: readonly string[] = SCOPE_GROUPS[group];
     return async (req, res, next) => {
       const principal = await authenticateRequest(auth, metrics, req, res);
-      const verdict = limiter.hit(principal.clientId);
+      const verdict = await limiter.hit(principal.clientId);
       if (limiter.limit > 0) {
         res.setHeader('X-RateLimit-Limit', String(limiter.limit));
         res.setHeader('X-RateLimit-Remaining', String(verdict.remaining));

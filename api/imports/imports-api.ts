@@ -7,6 +7,9 @@ import { adminOnly } from '../routes/admin-auth.js';
 import { exportRoutes } from '../routes/exports.js';
 import { ADMIN_BASE, importRoutes } from '../routes/imports.js';
 import type { AuthService } from '../services/auth-service.js';
+import type { RateLimiter } from '../services/rate-limiter.js';
+import { ExportSlots } from '../exports/export-slots.js';
+import { redisKeys } from '../keys.js';
 import { importQueue, type ImportJobData } from './import-queue.js';
 import { registerImportMetrics } from './import-metrics.js';
 
@@ -16,7 +19,10 @@ export interface ImportsApiDependencies {
   database: Database;
   metrics: ApiMetrics;
   auth: AuthService;
+  /** Requests per admin key (ADMIN_RATE_LIMIT_REQUESTS). */
+  limiter: RateLimiter;
   maxUploadBytes: number;
+  exportConcurrency: number;
 }
 
 /**
@@ -53,9 +59,14 @@ export class ImportsApi {
       db: this.deps.database.pool,
       queue: this.queue,
       maxUploadBytes: this.deps.maxUploadBytes,
-      admin: adminOnly(this.deps.auth, this.deps.metrics, 'import'),
+      admin: adminOnly(this.deps, 'import'),
     });
-    exportRoutes(router, this.deps.databaseUrl, adminOnly(this.deps.auth, this.deps.metrics, 'export'));
+    exportRoutes(
+      router,
+      this.deps.databaseUrl,
+      adminOnly(this.deps, 'export'),
+      new ExportSlots(this.#redis, redisKeys.exportSlots(), this.deps.exportConcurrency),
+    );
     app.use(ADMIN_BASE, router);
   }
 

@@ -1,8 +1,9 @@
 import type { RequestHandler } from 'express';
-import { ForbiddenError } from '../errors.js';
+import { ForbiddenError, TooManyRequestsError } from '../errors.js';
 import { authenticateRequest } from '../http/authorize.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { AuthService } from '../services/auth-service.js';
+import type { RateLimiter } from '../services/rate-limiter.js';
 
 /** The scope of all of RosterHub's own administration endpoints (imports and exports); not a OneRoster scope. */
 export const ADMIN_SCOPE = 'https://rosterhub.invalid/scope/admin';
@@ -21,11 +22,19 @@ export type AdminPurpose = keyof typeof ADMIN_SCOPES;
 /**
  * Admin endpoints take the same credentials as the OneRoster API (API keys, or OAuth tokens of a
  * client) but only with the admin scope or the one for `purpose`: 401 without valid
- * credentials, 403 without the scope.
+ * credentials, 429 beyond the admin request limit, 403 without the scope.
  */
-export function adminOnly(auth: AuthService, metrics: ApiMetrics, purpose: AdminPurpose): RequestHandler {
+export function adminOnly(
+  { auth, metrics, limiter }: { auth: AuthService; metrics: ApiMetrics; limiter: RateLimiter },
+  purpose: AdminPurpose,
+): RequestHandler {
   return async (req, res, next) => {
     const principal = await authenticateRequest(auth, metrics, req, res);
+    const verdict = await limiter.hit(principal.clientId);
+    if (!verdict.allowed) {
+      metrics.authFailuresTotal.inc({ reason: 'rate_limited' });
+      throw new TooManyRequestsError('too many admin requests; retry later', verdict.retryAfterSeconds);
+    }
     if (!principal.scopes.includes(ADMIN_SCOPE) && !principal.scopes.includes(ADMIN_SCOPES[purpose])) {
       metrics.authFailuresTotal.inc({ reason: 'forbidden' });
       throw new ForbiddenError(

@@ -1,7 +1,7 @@
 import express, { type Request, type Router } from 'express';
 import { OAuthError, TooManyRequestsError } from '../errors.js';
 import type { AuthService } from '../services/auth-service.js';
-import type { RateLimiter } from '../services/rate-limiter.js';
+import type { RateLimiter, RateLimitVerdict } from '../services/rate-limiter.js';
 
 function clientCredentials(req: Request): { clientId: string; clientSecret: string } {
   const body = (req.body ?? {}) as Record<string, unknown>;
@@ -29,16 +29,33 @@ function clientCredentials(req: Request): { clientId: string; clientSecret: stri
   );
 }
 
+/** The limits of the token endpoint. */
+export interface TokenLimits {
+  /** Every request, per source address, before anything else is looked at. */
+  perAddress: RateLimiter;
+  /** Failed authentications per client id and source address: guessing from one address cannot lock the client out elsewhere. */
+  failuresPerClientAddress: RateLimiter;
+  /** Tokens issued per client (the client's own request limit). */
+  perClient: RateLimiter;
+}
+
+const refuse = (verdict: RateLimitVerdict): never => {
+  throw new TooManyRequestsError('too many token requests; retry later', verdict.retryAfterSeconds);
+};
+
 /** `POST /oauth/token`: the OAuth 2.0 client-credentials grant (form body). */
-export function oauthRoutes(router: Router, auth: AuthService, limiter: RateLimiter): void {
+export function oauthRoutes(router: Router, auth: AuthService, limits: TokenLimits): void {
   router.post('/oauth/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const fromAddress = await limits.perAddress.hit(address);
+    if (!fromAddress.allowed) refuse(fromAddress);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { clientId, clientSecret } = clientCredentials(req);
-    const verdict = limiter.hit(`oauth:${clientId.slice(0, 64)}`);
-    if (!verdict.allowed)
-      throw new TooManyRequestsError('too many token requests; retry later', verdict.retryAfterSeconds);
+    const pair = `${clientId.slice(0, 64)} ${address}`;
+    const failures = await limits.failuresPerClientAddress.check(pair);
+    if (!failures.allowed) refuse(failures);
     const grantType = body.grant_type;
     if (typeof grantType !== 'string') throw new OAuthError('invalid_request', 'grant_type is required');
     if (grantType !== 'client_credentials')
@@ -46,6 +63,17 @@ export function oauthRoutes(router: Router, auth: AuthService, limiter: RateLimi
     const scope = body.scope;
     if (scope !== undefined && typeof scope !== 'string')
       throw new OAuthError('invalid_request', 'scope must be given once');
-    res.json(await auth.issueToken(clientId, clientSecret, scope));
+    const clientBudget = await limits.perClient.check(`oauth:${clientId}`);
+    if (!clientBudget.allowed) refuse(clientBudget);
+    let issued: Awaited<ReturnType<AuthService['issueToken']>>;
+    try {
+      issued = await auth.issueToken(clientId, clientSecret, scope);
+    } catch (error) {
+      if (error instanceof OAuthError && error.httpStatus === 401)
+        await limits.failuresPerClientAddress.hit(pair);
+      throw error;
+    }
+    await limits.perClient.hit(`oauth:${clientId}`);
+    res.json(issued);
   });
 }

@@ -3,13 +3,10 @@ import type { Logger } from '../../lib/logging/logger.js';
 import { redisKeys } from '../keys.js';
 
 export interface RateLimitOptions {
-  /** Requests per window and client; 0 turns limiting off. */
+  /** Requests per window and key; 0 turns limiting off. */
   limit: number;
   windowSeconds: number;
 }
-
-/** How often, in ms, this process adds its counts to the shared ones in Redis. */
-const FLUSH_MS = 100;
 
 export interface RateLimitVerdict {
   readonly allowed: boolean;
@@ -23,24 +20,32 @@ const ADD_SCRIPT = `local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 if count == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return count`;
 
-interface ClientWindow {
+/** Requests a process reserves at once: a hundredth of the limit, so a busy key costs Redis a round trip per hundredth. */
+const chunkOf = (limit: number): number => Math.max(1, Math.min(1000, Math.ceil(limit / 100)));
+
+interface KeyWindow {
   window: number;
-  /** The shared count as Redis last reported it (all processes). */
+  /** Requests reserved in Redis by this process and not yet admitted. */
+  reserved: number;
+  /** The shared count as Redis last reported it (every process's reservations). */
   shared: number;
-  /** Requests admitted here and not yet added to Redis. */
-  pending: number;
+  /** Redis said the window is used up. */
+  exhausted: boolean;
+  /** Admitted while Redis could not be reached (each process then limits on its own). */
+  unshared: number;
+  reserving: Promise<void> | undefined;
 }
 
 /**
- * A fixed-window counter per client, shared by every API process through Redis. Each process
- * counts locally and adds its counts to Redis every FLUSH_MS (one scripted INCRBY per active
- * client), so a request costs no Redis round trip; a client's own process sees its requests at
- * once, other processes' within one flush. When Redis cannot answer, each process still limits
- * on what it has counted.
+ * A fixed-window limit per key, exact across every API process: a process admits a request only
+ * from requests it has reserved in Redis (one scripted INCRBY reserves a hundredth of the limit),
+ * so all processes together never admit more than the limit, not even at the start of a window;
+ * a busy key costs one round trip per reservation, not per request. Reservations a process does
+ * not use by the window's end are lost, so a window may admit a little less. When Redis cannot
+ * answer, each process limits on what it admitted itself.
  */
 export class RateLimiter {
-  readonly #clients = new Map<string, ClientWindow>();
-  #timer: NodeJS.Timeout | undefined;
+  readonly #keys = new Map<string, KeyWindow>();
   #lastWarning = 0;
 
   constructor(
@@ -48,59 +53,89 @@ export class RateLimiter {
     private readonly options: RateLimitOptions,
     private readonly logger: Logger,
     private readonly namespace: () => string,
+    /** Part of the Redis key: limiters with different options must not share counters. */
+    private readonly name = 'requests',
   ) {}
 
   get limit(): number {
     return this.options.limit;
   }
 
-  /** Counts a request of `clientId` and says whether it is within the limit. */
-  hit(clientId: string): RateLimitVerdict {
-    const { limit, windowSeconds } = this.options;
-    const now = Date.now();
-    const windowMs = windowSeconds * 1000;
-    const window = Math.floor(now / windowMs);
-    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
-    if (limit <= 0) return { allowed: true, remaining: Number.MAX_SAFE_INTEGER, retryAfterSeconds };
-    let state = this.#clients.get(clientId);
-    if (state?.window !== window) {
-      state = { window, shared: 0, pending: 0 };
-      this.#clients.set(clientId, state);
-    }
-    const used = state.shared + state.pending;
-    if (used >= limit) return { allowed: false, remaining: 0, retryAfterSeconds };
-    state.pending += 1;
-    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS).unref();
-    return { allowed: true, remaining: Math.max(0, limit - used - 1), retryAfterSeconds };
+  /** Counts a request of `key` and says whether it is within the limit. */
+  async hit(key: string): Promise<RateLimitVerdict> {
+    return this.#decide(key, true);
   }
 
-  /** Adds the pending counts to Redis and learns the shared totals. */
-  async flush(): Promise<void> {
-    this.#timer = undefined;
-    const current = Math.floor(Date.now() / (this.options.windowSeconds * 1000));
-    const work: Promise<void>[] = [];
-    for (const [clientId, state] of this.#clients) {
-      if (state.window < current && state.pending === 0) {
-        this.#clients.delete(clientId);
-        continue;
+  /** Whether a request of `key` would be within the limit, without counting one. */
+  async check(key: string): Promise<RateLimitVerdict> {
+    return this.#decide(key, false);
+  }
+
+  async #decide(key: string, count: boolean): Promise<RateLimitVerdict> {
+    const { limit, windowSeconds } = this.options;
+    const windowMs = windowSeconds * 1000;
+    const window = Math.floor(Date.now() / windowMs);
+    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - Date.now()) / 1000));
+    if (limit <= 0) return { allowed: true, remaining: Number.MAX_SAFE_INTEGER, retryAfterSeconds };
+    const state = this.#window(key, window);
+    for (;;) {
+      const remaining = Math.max(0, limit - state.shared + state.reserved - (count ? 1 : 0));
+      if (state.reserved > 0) {
+        if (count) state.reserved -= 1;
+        return { allowed: true, remaining, retryAfterSeconds };
       }
-      if (state.pending === 0) continue;
-      const count = state.pending;
-      state.pending = 0;
-      const key = redisKeys.rateLimit(this.namespace(), clientId, state.window);
-      work.push(
-        this.redis.eval(ADD_SCRIPT, 1, key, count, this.options.windowSeconds + 1).then(
-          (total) => {
-            state.shared = Math.max(state.shared, Number(total));
-          },
-          (error: unknown) => {
-            state.shared += count;
-            this.#warn(error);
-          },
-        ),
-      );
+      if (state.exhausted) return { allowed: false, remaining: 0, retryAfterSeconds };
+      if (state.unshared > 0 || !(await this.#reserve(key, state))) {
+        // Redis is out of reach: this process's own count is the limit
+        if (state.unshared >= limit) return { allowed: false, remaining: 0, retryAfterSeconds };
+        if (count) state.unshared += 1;
+        return { allowed: true, remaining: limit - state.unshared, retryAfterSeconds };
+      }
     }
-    await Promise.all(work);
+  }
+
+  #window(key: string, window: number): KeyWindow {
+    let state = this.#keys.get(key);
+    if (state?.window !== window) {
+      if (this.#keys.size > 100_000) this.#keys.clear();
+      state = { window, reserved: 0, shared: 0, exhausted: false, unshared: 0, reserving: undefined };
+      this.#keys.set(key, state);
+    }
+    return state;
+  }
+
+  /** Reserves a chunk (shared by concurrent callers); false when Redis cannot be reached. */
+  async #reserve(key: string, state: KeyWindow): Promise<boolean> {
+    state.reserving ??= (async () => {
+      const { limit, windowSeconds } = this.options;
+      const chunk = chunkOf(limit);
+      try {
+        const total = Number(
+          await this.redis.eval(
+            ADD_SCRIPT,
+            1,
+            redisKeys.rateLimit(this.namespace(), `${this.name}:${key}`, state.window),
+            chunk,
+            windowSeconds + 1,
+          ),
+        );
+        const granted = Math.max(0, Math.min(chunk, limit - (total - chunk)));
+        state.shared = total;
+        state.reserved += granted;
+        if (granted < chunk) state.exhausted = true;
+      } catch (error) {
+        this.#warn(error);
+        throw error;
+      } finally {
+        state.reserving = undefined;
+      }
+    })();
+    try {
+      await state.reserving;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #warn(error: unknown): void {
@@ -111,9 +146,8 @@ export class RateLimiter {
     }
   }
 
-  /** Flushes what is pending and stops the timer. */
-  async close(): Promise<void> {
-    clearTimeout(this.#timer);
-    await this.flush();
+  /** Nothing is pending: reservations live in Redis. Kept for the shutdown sequence. */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }
