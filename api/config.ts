@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../lib/uploads.js';
 import type { ConfigOf, Setting } from '../lib/config/settings.js';
 import { loadConnectedConfig } from '../lib/config/connection-urls.js';
 import {
@@ -190,7 +191,7 @@ export const apiSettings = {
   importMaxUploadBytes: {
     env: 'IMPORT_MAX_UPLOAD_BYTES',
     doc: 'Largest CSV package (zip) POST /rosterhub/v1/imports accepts; larger uploads answer 413',
-    default: 1_073_741_824,
+    default: DEFAULT_MAX_UPLOAD_BYTES,
     parse: integer({ min: 1024, max: 68_719_476_736 }),
   } satisfies Setting<number>,
 };

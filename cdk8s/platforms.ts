@@ -8,6 +8,7 @@ import { AwsControllersProvisioner } from './managed/aws-controllers.js';
 import { AzureServiceOperatorProvisioner } from './managed/azure-service-operator.js';
 import type { ManagedServiceProvisioner } from './managed/provisioner.js';
 import type { Platform, RosterHubInstanceSpec } from './spec.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, nginxBodySize } from '../lib/uploads.js';
 
 /** How Pods of one ServiceAccount get a cloud identity. */
 export interface WorkloadIdentity {
@@ -42,11 +43,16 @@ export interface PlatformProfile {
   readonly managedServices?: ManagedServiceProvisioner;
 }
 
+/** NGINX refuses bodies over 1 MB by default: let CSV packages up to the API's own limit through. */
+const nginxUploads = {
+  'nginx.ingress.kubernetes.io/proxy-body-size': nginxBodySize(DEFAULT_MAX_UPLOAD_BYTES),
+};
+
 const kind: PlatformProfile = {
   platform: 'kind',
   storageClassName: 'standard',
   ingressClassName: 'nginx',
-  ingressAnnotations: () => ({}),
+  ingressAnnotations: () => nginxUploads,
   workloadIdentity: () => undefined,
 };
 
@@ -55,7 +61,7 @@ const aks: PlatformProfile = {
   storageClassName: 'managed-csi',
   // The AKS application routing add-on (managed NGINX).
   ingressClassName: 'webapprouting.kubernetes.azure.com',
-  ingressAnnotations: () => ({}),
+  ingressAnnotations: () => nginxUploads,
   workloadIdentity: (spec) =>
     spec.azure?.workloadIdentityClientId === undefined
       ? undefined

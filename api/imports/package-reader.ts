@@ -52,8 +52,32 @@ export const ZIP_OPTIONS: yauzl.Options = {
   strictFileNames: false,
 };
 
+/**
+ * What a zip may hold before it is read, so that a zip bomb is refused from its directory,
+ * before a byte of it is inflated into PostgreSQL. yauzl checks while reading that no entry
+ * inflates beyond the size its directory declares.
+ */
+export interface ZipLimits {
+  /** Entries of any kind (a OneRoster package has a dozen files). */
+  entries: number;
+  /** Uncompressed bytes of every file together (IMPORT_MAX_UNCOMPRESSED_BYTES). */
+  uncompressedBytes: number;
+  /** How many times a file may expand; CSV compresses 5 to 20 times. */
+  ratio: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { entries: 1000, uncompressedBytes: 64 * 2 ** 30, ratio: 200 };
+
+/** Files smaller than this are not held to the ratio (a tiny file may compress very well). */
+const RATIO_FLOOR_BYTES = 1 << 20;
+
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+
 /** Opens a zip, turning what yauzl reports into a PackageFormatError. */
-export async function openZipWith(open: () => Promise<yauzl.ZipFile>): Promise<PackageReader> {
+export async function openZipWith(
+  open: () => Promise<yauzl.ZipFile>,
+  limits: ZipLimits = DEFAULT_ZIP_LIMITS,
+): Promise<PackageReader> {
   let zip: yauzl.ZipFile;
   try {
     zip = await open();
@@ -64,16 +88,37 @@ export async function openZipWith(open: () => Promise<yauzl.ZipFile>): Promise<P
       { cause: error },
     );
   }
-  return zipReader(zip);
+  return zipReader(zip, limits);
+}
+
+/** Why an entry of the zip is refused, if it is. */
+function refusal(entry: yauzl.Entry, count: number, total: number, limits: ZipLimits): string | undefined {
+  if (count > limits.entries)
+    return `the zip has more than ${limits.entries} entries; a OneRoster package has a dozen files`;
+  if (total > limits.uncompressedBytes)
+    return `the zip's files would take more than ${mib(limits.uncompressedBytes)} uncompressed (IMPORT_MAX_UNCOMPRESSED_BYTES)`;
+  const { uncompressedSize, compressedSize } = entry;
+  if (uncompressedSize > RATIO_FLOOR_BYTES && uncompressedSize > Math.max(1, compressedSize) * limits.ratio)
+    return `${entry.fileName} would expand from ${compressedSize} bytes to ${mib(uncompressedSize)}, more than ${limits.ratio} times: refused as a zip bomb`;
+  return undefined;
 }
 
 /** The entries of an open zip as a PackageReader (the zip is closed on failure). */
-async function zipReader(zip: yauzl.ZipFile): Promise<PackageReader> {
+async function zipReader(zip: yauzl.ZipFile, limits: ZipLimits): Promise<PackageReader> {
   const entries = new Map<string, yauzl.Entry>();
   const nested: string[] = [];
+  let count = 0;
+  let total = 0;
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
+        count += 1;
+        total += entry.uncompressedSize;
+        const refused = refusal(entry, count, total, limits);
+        if (refused !== undefined) {
+          reject(new PackageFormatError(refused));
+          return;
+        }
         const name = entry.fileName;
         if (!name.endsWith('/')) {
           if (name.includes('/') || name.includes('\\')) nested.push(name);
@@ -87,7 +132,7 @@ async function zipReader(zip: yauzl.ZipFile): Promise<PackageReader> {
     });
   } catch (error) {
     zip.close();
-    if (isStorageFailure(error)) throw error;
+    if (isStorageFailure(error) || error instanceof PackageFormatError) throw error;
     throw new PackageFormatError(`the zip's directory is damaged: ${(error as Error).message}`, {
       cause: error,
     });

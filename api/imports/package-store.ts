@@ -6,11 +6,13 @@ import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { Queryable } from '../data/data-version.js';
 import {
+  DEFAULT_ZIP_LIMITS,
   PackageMissingError,
   PackageStorageError,
   ZIP_OPTIONS,
   openZipWith,
   type PackageReader,
+  type ZipLimits,
 } from './package-reader.js';
 
 /** Every chunk but a file's last holds exactly this many bytes, so an offset maps to a chunk. */
@@ -106,7 +108,10 @@ class StoredZipReader extends yauzl.RandomAccessReader {
  * from whichever Pod runs the API, the worker or the CLI.
  */
 export class PackageStore {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly zipLimits: ZipLimits = DEFAULT_ZIP_LIMITS,
+  ) {}
 
   /** Stores a zip from a stream while hashing it; stops at `maxBytes` and then removes what it stored. */
   async saveZip(input: AsyncIterable<Buffer>, maxBytes = Number.MAX_SAFE_INTEGER): Promise<StoredPackage> {
@@ -172,8 +177,9 @@ export class PackageStore {
     if (!stored) throw new PackageMissingError(`the stored package ${id} does not exist (any more)`);
     if (stored.kind === 'zip') {
       const reader = new StoredZipReader(this.db, id);
-      return openZipWith(() =>
-        yauzl.fromRandomAccessReaderPromise(reader, Number(stored.bytes), ZIP_OPTIONS),
+      return openZipWith(
+        () => yauzl.fromRandomAccessReaderPromise(reader, Number(stored.bytes), ZIP_OPTIONS),
+        this.zipLimits,
       );
     }
     return this.#folderReader(id, new Map(files.map((file) => [file.name, Number(file.bytes)])));

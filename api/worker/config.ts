@@ -2,6 +2,7 @@ import type { ConfigOf, Setting } from '../../lib/config/settings.js';
 import { loadConnectedConfig } from '../../lib/config/connection-urls.js';
 import { integer } from '../../lib/config/parsers.js';
 import { apiSettings } from '../config.js';
+import { DEFAULT_ZIP_LIMITS } from '../imports/package-reader.js';
 
 /** Every setting of the import worker (`rosterhub worker`). */
 export const workerSettings = {
@@ -27,6 +28,12 @@ export const workerSettings = {
     doc: 'How long the worker waits on SIGTERM for its running import before giving it up to another worker (set it a little under the termination grace period)',
     default: 25_000,
     parse: integer({ min: 0, max: 3_600_000 }),
+  } satisfies Setting<number>,
+  maxUncompressedBytes: {
+    env: 'IMPORT_MAX_UNCOMPRESSED_BYTES',
+    doc: 'Largest total a package’s files may inflate to; a zip beyond it, with more than 1000 entries, or with a file that expands more than 200 times is refused before it is read',
+    default: DEFAULT_ZIP_LIMITS.uncompressedBytes,
+    parse: integer({ min: 1024, max: 2 ** 50 }),
   } satisfies Setting<number>,
 };
 

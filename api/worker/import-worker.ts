@@ -8,7 +8,7 @@ import { migrate, pendingMigrations } from '../db/migrate.js';
 import { runImport, type ImportProgress } from '../imports/importer.js';
 import { IMPORT_QUEUE, importJobOptions, type ImportJobData } from '../imports/import-queue.js';
 import { ImportJobStore } from '../imports/job-store.js';
-import { PackageMissingError } from '../imports/package-reader.js';
+import { DEFAULT_ZIP_LIMITS, PackageMissingError } from '../imports/package-reader.js';
 import { PackageStore } from '../imports/package-store.js';
 import type { WorkerConfig } from './config.js';
 
@@ -131,7 +131,10 @@ export class ImportWorker {
     if (!record) throw new UnrecoverableError(`there is no record of import ${id}`);
     const pool = this.#pool;
     if (!pool) throw new Error('the worker is not started');
-    const packages = new PackageStore(pool);
+    const packages = new PackageStore(pool, {
+      ...DEFAULT_ZIP_LIMITS,
+      uncompressedBytes: this.config.maxUncompressedBytes,
+    });
     if (['completed', 'rejected', 'failed'].includes(record.state)) {
       // a previous attempt finished (its transaction committed) but the queue did not hear of it
       this.logger.info(`import ${id} had already finished (${record.state}); nothing to do`);

@@ -45,6 +45,9 @@ export function postgresSizing(memoryLimit: string, storageSize: string): Postgr
       max_wal_size: `${megabytes(maxWalSize)}MB`,
       // WAL segments kept for reuse instead of recreated after each checkpoint.
       min_wal_size: `${megabytes(Math.max(maxWalSize / 4, 32 * mebibyte))}MB`,
+      // A session's temporary files (an import's sorts and hashes over a zip bomb's rows) stop
+      // at a quarter of the volume instead of filling it.
+      temp_file_limit: `${megabytes(storage / 4)}MB`,
     },
     sharedMemory: `${quarterOfMemory}Mi`,
   };

@@ -197,6 +197,8 @@ describe('data-service claims end in the connection variables the app reads', ()
       'max_wal_size=2048MB',
       '-c',
       'min_wal_size=512MB',
+      '-c',
+      'temp_file_limit=2560MB',
     ]);
   });
 
@@ -216,6 +218,8 @@ describe('data-service claims end in the connection variables the app reads', ()
       'max_wal_size=8192MB',
       '-c',
       'min_wal_size=2048MB',
+      '-c',
+      'temp_file_limit=51200MB',
     ]);
     expect(pod.volumes?.find((volume) => volume.name === 'shm')?.emptyDir).toEqual({
       medium: 'Memory',

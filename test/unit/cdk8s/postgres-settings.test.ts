@@ -16,6 +16,7 @@ describe('in-cluster PostgreSQL settings are sized from the memory limit and the
         maintenance_work_mem: '64MB',
         max_wal_size: '2048MB',
         min_wal_size: '512MB',
+        temp_file_limit: '2560MB',
       },
       sharedMemory: '256Mi',
     });
@@ -29,6 +30,7 @@ describe('in-cluster PostgreSQL settings are sized from the memory limit and the
         maintenance_work_mem: '512MB',
         max_wal_size: '8192MB',
         min_wal_size: '2048MB',
+        temp_file_limit: '51200MB',
       },
       sharedMemory: '2048Mi',
     });
@@ -79,6 +81,7 @@ describe('in-cluster PostgreSQL settings are sized from the memory limit and the
         maintenance_work_mem: '64MB',
         max_wal_size: '256MB',
         min_wal_size: '64MB',
+        temp_file_limit: '256MB',
       },
       sharedMemory: '64Mi',
     });

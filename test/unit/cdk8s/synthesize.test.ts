@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../../../lib/uploads.js';
 import { parseAllDocuments } from 'yaml';
 import { renderYaml, synthesize, synthesizeDistrict } from '../../../cdk8s/index.js';
 import { exampleInstance, instance } from './support.js';
@@ -66,6 +67,17 @@ describe('synthesize', () => {
     expect(ingressOf().spec.ingressClassName).toBe('nginx');
     expect(ingressOf('eks').spec.ingressClassName).toBe('alb');
     expect(ingressOf('eks').metadata.annotations?.['alb.ingress.kubernetes.io/target-type']).toBe('ip');
+  });
+
+  it('When the Ingress is NGINX (kind, AKS application routing), then it lets a CSV package of the API’s upload limit through, not NGINX’s 1 MB', () => {
+    for (const platform of ['kind', 'aks'] as const) {
+      const ingress = synthesize(exampleInstance(platform)).find((o) => o.kind === 'Ingress') as unknown as {
+        metadata: { annotations?: Record<string, string> };
+      };
+      expect(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size']).toBe(
+        `${DEFAULT_MAX_UPLOAD_BYTES / 2 ** 20}m`,
+      );
+    }
   });
 
   it('When synthesized, then no Secret carries data (Secrets only by reference)', () => {
