@@ -122,6 +122,12 @@ export const apiSettings = {
     default: 8_388_608,
     parse: integer({ min: 0, max: 536_870_912 }),
   } satisfies Setting<number>,
+  responseCacheRedisBytes: {
+    env: 'RESPONSE_CACHE_REDIS_BYTES',
+    doc: 'Bytes of answers all API processes together may keep in the shared Redis at once; beyond it answers are not cached, so the import queue and tokens always have room',
+    default: 67_108_864,
+    parse: integer({ min: 0, max: 68_719_476_736 }),
+  } satisfies Setting<number>,
   responseCacheLocalMb: {
     env: 'RESPONSE_CACHE_LOCAL_MB',
     doc: 'Megabytes of the most recently used cached answers also kept in each API process (0: Redis only)',

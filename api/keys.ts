@@ -6,6 +6,8 @@
 export const redisKeys = {
   /** A cached response body (and total) for a request fingerprint. */
   response: (dataVersion: string, fingerprint: string): string => `rh:resp:${dataVersion}:${fingerprint}`,
+  /** Bytes of answers the response cache wrote in one minute (its budget's buckets). */
+  responseBytes: (minute: number): string => `rh:resp-bytes:${minute}`,
   /** The row count of a collection's row set. */
   count: (dataVersion: string, shape: string): string => `rh:count:${dataVersion}:${shape}`,
   /** The page boundary keys of a collection's row set in one sort order. */

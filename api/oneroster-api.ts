@@ -58,6 +58,7 @@ export class OneRosterApi {
         ttlSeconds: config.responseCacheTtlSeconds,
         maxBytes: config.responseCacheMaxBytes,
         localBudget: config.responseCacheLocalMb * 1024 * 1024,
+        redisBudget: config.responseCacheRedisBytes,
       },
       metrics,
       logger,

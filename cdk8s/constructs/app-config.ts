@@ -2,6 +2,19 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { InstanceContext } from '../context.js';
 import { instanceLabels, ports, shortHash } from '../names.js';
+import { parseQuantity } from '../quantity.js';
+import type { RosterHubInstanceSpec } from '../spec.js';
+import { redisMaxmemoryShare } from '../spec/data-services.js';
+
+/**
+ * The response cache's share of an in-cluster Redis (a quarter of its maxmemory): the rest stays
+ * for the import queue and tokens. Managed and external servers keep the API's default.
+ */
+function responseCacheBudget(spec: RosterHubInstanceSpec): Record<string, string> {
+  if (spec.redis.mode !== 'inCluster') return {};
+  const maxmemory = parseQuantity(spec.redis.resources.limits.memory) * redisMaxmemoryShare;
+  return { RESPONSE_CACHE_REDIS_BYTES: String(Math.floor(maxmemory / 4)) };
+}
 
 /** Props of {@link AppConfig}. */
 export interface AppConfigProps {
@@ -41,6 +54,7 @@ export class AppConfig extends Construct {
       MAX_PAGE_SIZE: String(spec.oneroster.maxPageSize),
       RATE_LIMIT_REQUESTS: String(spec.oneroster.rateLimit.requests),
       RATE_LIMIT_WINDOW_SECONDS: String(spec.oneroster.rateLimit.windowSeconds),
+      ...responseCacheBudget(spec),
       PUBLIC_BASE_URL: ingress
         ? `${ingress.tls ? 'https' : 'http'}://${ingress.host}`
         : `http://${context.names.api}.${context.namespace}.svc`,

@@ -17,10 +17,16 @@ export class OwnRedisServer {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly extraArgs: readonly string[],
   ) {}
 
-  static async start(): Promise<OwnRedisServer> {
-    const server = new OwnRedisServer(await freePort(), await mkdtemp(join(tmpdir(), 'rh-redis-')));
+  /** `extraArgs`: more redis-server options, e.g. `['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']`. */
+  static async start(extraArgs: readonly string[] = []): Promise<OwnRedisServer> {
+    const server = new OwnRedisServer(
+      await freePort(),
+      await mkdtemp(join(tmpdir(), 'rh-redis-')),
+      extraArgs,
+    );
     await server.start();
     return server;
   }
@@ -43,6 +49,7 @@ export class OwnRedisServer {
         '',
         '--appendonly',
         'no',
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );

@@ -19,6 +19,15 @@ describe('synthesize', () => {
     expect(appConfig?.data.PUBLIC_BASE_URL).toBe(`http://${api?.metadata.name}.districts.svc`);
   });
 
+  it('When Redis runs in the cluster, then the response cache may fill a quarter of its maxmemory, leaving the rest to the import queue and tokens', () => {
+    const appConfig = synthesize(
+      instance({ platform: 'kind', redis: { resources: { limits: { memory: '512Mi' } } } }),
+    ).find(
+      (object) => object.kind === 'ConfigMap' && (object as { data?: { HOST?: string } }).data?.HOST === '::',
+    ) as { data: Record<string, string> } | undefined;
+    expect(Number(appConfig?.data.RESPONSE_CACHE_REDIS_BYTES)).toBe(Math.floor((512 * 2 ** 20 * 0.8) / 4));
+  });
+
   it('When synthesized, then the input is not modified', () => {
     const input = exampleInstance('eks');
     const copy = structuredClone(input);
