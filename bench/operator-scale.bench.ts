@@ -10,7 +10,7 @@
 // Both operator processes run in a memory cgroup with the chart's limit, as in their Pod.
 // Each phase gets a fresh control plane. Run: make build && node dist/bench/run.js operator
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -68,10 +68,19 @@ async function onFreshControlPlane<T>(label: string, work: (dir: string) => Prom
   const state = await controlPlane.start();
   say(`${label}: control plane up in ${state.startupSeconds ?? 0} s (${NODES} nodes)`);
   process.env.KUBECONFIG = state.kubeconfig;
+  let failed = true;
   try {
-    return await work(dir);
+    const result = await work(dir);
+    failed = false;
+    return result;
   } finally {
     await controlPlane.stop();
+    if (failed) {
+      // the component and operator logs say why; the rest of the folder is the cluster's state
+      const kept = `${dir}-logs`;
+      cpSync(join(dir, 'logs'), kept, { recursive: true });
+      say(`${label}: failed; logs kept in ${kept}`);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
