@@ -135,9 +135,9 @@ export class WorkQueue {
     const started = this.#processing.get(key);
     if (started !== undefined) this.observer.worked((performance.now() - started) / 1000);
     this.#processing.delete(key);
-    if (this.#lowInFlight.delete(key) && this.#waiters.length > 0 && this.#lowQueue.length > 0) {
-      const next = this.#lowQueue.shift()!;
-      this.#waiters.shift()!(this.#take(next));
+    if (this.#lowInFlight.delete(key) && this.#waiters.length > 0) {
+      const next = this.#lowQueue.shift();
+      if (next !== undefined) this.#waiters.shift()?.(this.#take(next));
     }
     if (this.#dirty.has(key)) this.#push(key);
   }
@@ -152,8 +152,9 @@ export class WorkQueue {
 
   #push(key: string): void {
     const low = this.#priority.get(key) === 'low';
-    if (this.#waiters.length > 0 && (!low || this.#lowAllowed())) {
-      this.#waiters.shift()!(this.#take(key));
+    const waiter = !low || this.#lowAllowed() ? this.#waiters.shift() : undefined;
+    if (waiter) {
+      waiter(this.#take(key));
       return;
     }
     (low ? this.#lowQueue : this.#queue).push(key);
