@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
-import { DOCUMENT_RESOURCES, TABLES, objectText } from '../../data/sql-builder.js';
+import { DOCUMENT_RESOURCES, TABLES } from '../../data/sql-builder.js';
+import { renderFunctionSql } from './render-functions.js';
 
 /**
  * A writer may now supply `doc` itself, rendered set-based in its own statement (an import
@@ -14,12 +15,7 @@ export class Migration0006DocumentsRenderedByWriters extends Migration {
   override up(): void {
     for (const resource of DOCUMENT_RESOURCES) {
       const table = TABLES[resource];
-      const expression = objectText(resource, undefined, () => `''`);
-      this.addSql(`create or replace function rh_render_${table}() returns trigger language plpgsql as $fn$
-        begin
-          NEW.doc := (select ${expression} from (select NEW.*) t);
-          return NEW;
-        end $fn$`);
+      this.addSql(renderFunctionSql(resource));
       this.addSql(`drop trigger ${table}_render on ${table}`);
       this.addSql(
         `create trigger ${table}_render_insert before insert on ${table} for each row

@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
-import { DOCUMENT_RESOURCES, TABLES, objectText } from '../../data/sql-builder.js';
+import { DOCUMENT_RESOURCES, TABLES } from '../../data/sql-builder.js';
+import { renderExpression, renderFunctionSql } from './render-functions.js';
 
 /**
  * GUIDRef hrefs percent-encode their sourcedId (`sis/1` → `sis%2F1`): the render functions get
@@ -12,16 +13,11 @@ export class Migration0008PercentEncodedHrefs extends Migration {
   override up(): void {
     for (const resource of DOCUMENT_RESOURCES) {
       const table = TABLES[resource];
-      const expression = objectText(resource, undefined, () => `''`);
-      this.addSql(`create or replace function rh_render_${table}() returns trigger language plpgsql as $fn$
-        begin
-          NEW.doc := (select ${expression} from (select NEW.*) t);
-          return NEW;
-        end $fn$`);
+      this.addSql(renderFunctionSql(resource));
       // the update trigger renders rows whose doc is set to NULL
       this.addSql(
         `update ${table} as stored set doc = null
-         where stored.doc is distinct from (select ${expression} from (select stored.*) t)`,
+         where stored.doc is distinct from (select ${renderExpression(resource)} from (select stored.*) t)`,
       );
     }
   }
