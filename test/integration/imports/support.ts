@@ -1,16 +1,20 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import yazl from 'yazl';
 import { CredentialsRepository } from '../../../api/data/credentials-repository.js';
+import { writeCsvPackage, type CsvMode } from '../../../api/generator/csv.js';
+import type { GeneratedDistrict } from '../../../api/generator/district.js';
 import { CredentialAdmin } from '../../../api/services/credential-admin.js';
 import { OwnRedisServer } from '../../helpers/redis-server.js';
 import { runImport, type ImportOptions, type ImportResult } from '../../../api/imports/importer.js';
 import type { ImportJobView } from '../../../api/imports/job-store.js';
 import { PackageStore } from '../../../api/imports/package-store.js';
+import type { ZipLimits } from '../../../api/imports/package-reader.js';
 import { ADMIN_SCOPE } from '../../../api/routes/admin-auth.js';
 import { hashSecret, newApiKey } from '../../../api/services/credentials.js';
 import { loadWorkerConfig } from '../../../api/worker/config.js';
@@ -66,16 +70,16 @@ export async function startImportStack(
  * back from there, and removed afterwards.
  */
 export async function importStored(
-  options: Omit<ImportOptions, 'open'> & { path: string },
+  options: Omit<ImportOptions, 'open'> & { path: string; zipLimits?: ZipLimits },
 ): Promise<ImportResult> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
-  const packages = new PackageStore(pool);
+  const packages = new PackageStore(pool, options.zipLimits);
   try {
     const stored = (await stat(options.path)).isDirectory()
       ? await packages.saveFolder(options.path)
       : await packages.saveZip(createReadStream(options.path));
     try {
-      const { path: _path, ...rest } = options;
+      const { path: _path, zipLimits: _limits, ...rest } = options;
       return await runImport({ ...rest, open: () => packages.open(stored.id) });
     } finally {
       await packages.remove(stored.id);
@@ -129,13 +133,19 @@ export async function waitForJob(stack: ImportStack, id: string): Promise<Import
   }
 }
 
-/** An import stack on a Redis of its own, with a key that reads rosters. */
+/** An import stack on a Redis of its own, with a key that reads rosters and a folder for packages. */
 export interface ReadableImportStack {
   stack: ImportStack;
   /** A `roster.readonly` API key. */
   reader: string;
+  /** A folder of its own, removed by close(). */
+  work: string;
   /** GET under the rostering base with the reader key. */
   get: (path: string) => Promise<{ status: number; body: unknown }>;
+  /** Zips a package folder, posts it and waits for its job to finish. */
+  importFolder: (dir: string) => Promise<ImportJobView>;
+  /** Writes a generated district as a package (in `work`), imports it and waits for its job. */
+  importDistrict: (district: GeneratedDistrict, name: string, mode?: CsvMode) => Promise<ImportJobView>;
   close(): Promise<void>;
 }
 
@@ -144,13 +154,27 @@ export async function startReadableImportStack(): Promise<ReadableImportStack> {
   const stack = await startImportStack(redis.url);
   const admin = new CredentialAdmin(new CredentialsRepository(stack.under.api.database.orm));
   const { key: reader } = await admin.createKey('reader', 'roster.readonly');
+  const work = await mkdtemp(join(tmpdir(), 'rh-import-stack-'));
+  const importFolder = async (dir: string) => {
+    const posted = await postPackage(stack, await zipFolder(dir));
+    if (posted.status !== 202)
+      throw new Error(`the upload answered ${posted.status}: ${JSON.stringify(posted.body)}`);
+    return waitForJob(stack, posted.body.id);
+  };
   return {
     stack,
     reader,
+    work,
     get: (path) => rosterGet(stack, reader, path),
+    importFolder,
+    importDistrict: async (district, name, mode = 'bulk') => {
+      await writeCsvPackage(district, join(work, name), mode);
+      return importFolder(join(work, name));
+    },
     close: async () => {
       await stack.close();
       await redis.destroy();
+      await rm(work, { recursive: true, force: true });
     },
   };
 }
