@@ -1,10 +1,6 @@
 import { jest } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { migrate } from '../../../api/db/migrate.js';
-import { writeCsvPackage } from '../../../api/generator/csv.js';
 import {
   SIZES,
   generateDistrict,
@@ -12,13 +8,7 @@ import {
   type GenRef,
 } from '../../../api/generator/district.js';
 import { ENDPOINTS } from '../../../api/services/endpoints.js';
-import {
-  postPackage,
-  startReadableImportStack,
-  waitForJob,
-  zipFolder,
-  type ReadableImportStack,
-} from './support.js';
+import { startReadableImportStack, type ReadableImportStack } from './support.js';
 
 jest.setTimeout(180_000);
 
@@ -100,23 +90,15 @@ function pathsOf(template: string): string[] {
 }
 
 let stack: ReadableImportStack;
-let work: string;
 
 beforeAll(async () => {
   stack = await startReadableImportStack();
-  work = await mkdtemp(join(tmpdir(), 'rh-deletions-'));
 });
 
-afterAll(async () => {
-  await stack.close();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => stack.close());
 
 async function importPackage(source: GeneratedDistrict, name: string, mode: 'bulk' | 'delta'): Promise<void> {
-  await writeCsvPackage(source, join(work, name), mode);
-  const posted = await postPackage(stack.stack, await zipFolder(join(work, name)));
-  expect(posted.status).toBe(202);
-  const job = await waitForJob(stack.stack, posted.body.id);
+  const job = await stack.importDistrict(source, name, mode);
   expect(job.state === 'completed' ? job.state : JSON.stringify(job.result).slice(0, 800)).toBe('completed');
 }
 

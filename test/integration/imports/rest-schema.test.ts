@@ -1,17 +1,7 @@
 import { jest } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeCsvPackage } from '../../../api/generator/csv.js';
 import { SIZES, generateDistrict, type GeneratedDistrict } from '../../../api/generator/district.js';
 import type { Problem } from '../../../api/imports/problems.js';
-import {
-  postPackage,
-  startReadableImportStack,
-  waitForJob,
-  zipFolder,
-  type ReadableImportStack,
-} from './support.js';
+import { startReadableImportStack, type ReadableImportStack } from './support.js';
 
 jest.setTimeout(180_000);
 
@@ -41,24 +31,14 @@ function edited(edit: {
 }
 
 let stack: ReadableImportStack;
-let work: string;
 
 beforeAll(async () => {
   stack = await startReadableImportStack();
-  work = await mkdtemp(join(tmpdir(), 'rh-rest-schema-'));
 });
 
-afterAll(async () => {
-  await stack.close();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => stack.close());
 
-async function importDistrict(source: GeneratedDistrict, name: string) {
-  await writeCsvPackage(source, join(work, name));
-  const posted = await postPackage(stack.stack, await zipFolder(join(work, name)));
-  expect(posted.status).toBe(202);
-  return waitForJob(stack.stack, posted.body.id);
-}
+const importDistrict = (source: GeneratedDistrict, name: string) => stack.importDistrict(source, name);
 
 const report = (job: Awaited<ReturnType<typeof importDistrict>>) =>
   (job.result as unknown as { report: { errors: Problem[]; warnings: Problem[] } }).report;

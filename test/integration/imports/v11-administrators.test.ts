@@ -1,14 +1,7 @@
 import { jest } from '@jest/globals';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  postPackage,
-  startReadableImportStack,
-  waitForJob,
-  zipFolder,
-  type ReadableImportStack,
-} from './support.js';
+import { startReadableImportStack, type ReadableImportStack } from './support.js';
 
 jest.setTimeout(120_000);
 
@@ -97,19 +90,13 @@ let work: string;
 
 beforeAll(async () => {
   readable = await startReadableImportStack();
-  work = await mkdtemp(join(tmpdir(), 'rh-v11-'));
+  work = readable.work;
 });
 
-afterAll(async () => {
-  await readable.close();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(() => readable.close());
 
 async function importFolder(dir: string): Promise<void> {
-  const posted = await postPackage(readable.stack, await zipFolder(dir));
-  expect(posted.status).toBe(202);
-  const job = await waitForJob(readable.stack, posted.body.id);
-  expect(job.state).toBe('completed');
+  expect((await readable.importFolder(dir)).state).toBe('completed');
 }
 
 async function rolesOf(id: string): Promise<[string, string][]> {

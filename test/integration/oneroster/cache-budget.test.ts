@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { OwnRedisServer } from '../../helpers/redis-server.js';
-import { get, startRosterFixture, type RosterFixture } from './fixture.js';
+import { get, startRosterFixture, tokenFor, type RosterFixture } from './fixture.js';
 
 /** A Redis as the district's: small, and refusing writes when full (noeviction, as BullMQ needs). */
 const MAXMEMORY = 8 * 2 ** 20;
@@ -47,15 +47,7 @@ describe('The response cache cannot starve the import queue or the tokens', () =
     expect(bytes).toBeGreaterThan(BUDGET / 2);
     expect(bytes).toBeLessThanOrEqual(BUDGET);
 
-    const response = await fetch(`${fixture.under.baseUrl}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials' }),
-    });
-    expect(response.status).toBe(200);
+    expect((await tokenFor(fixture, clientId, clientSecret)).status).toBe(200);
     // room is left for the import queue's writes
     await expect(client.set('rh:test:queue-room', 'x'.repeat(2 ** 20))).resolves.toBe('OK');
   });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startCli } from '../../helpers/cli-process.js';
-import { get, startRosterFixture, type RosterFixture } from './fixture.js';
+import { get, startRosterFixture, tokenFor, type RosterFixture } from './fixture.js';
 
 const AUTH_CACHE_MS = 300;
 
@@ -24,18 +24,7 @@ async function clients(...args: string[]): Promise<{ code: number; json: unknown
   };
 }
 
-async function token(clientId: string, clientSecret: string): Promise<{ status: number; token: string }> {
-  const response = await fetch(`${fixture.under.baseUrl}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials' }),
-  });
-  const body = (await response.json()) as { access_token?: string };
-  return { status: response.status, token: body.access_token ?? '' };
-}
+const token = (clientId: string, clientSecret: string) => tokenFor(fixture, clientId, clientSecret);
 
 /** Waits out what the API may remember of a credential. */
 const afterCache = () => sleep(AUTH_CACHE_MS + 100);

@@ -79,6 +79,24 @@ export async function get(
   return { status: response.status, headers: response.headers, body, text };
 }
 
+/** POST /oauth/token with HTTP Basic client credentials: the status and the access token (if any). */
+export async function tokenFor(
+  fixture: RosterFixture,
+  clientId: string,
+  clientSecret: string,
+): Promise<{ status: number; token: string }> {
+  const response = await fetch(`${fixture.under.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  return { status: response.status, token: body.access_token ?? '' };
+}
+
 /** The OneRoster error payload for a codeMinor. */
 export function imsxError(
   codeMinor: string,
