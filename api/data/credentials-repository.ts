@@ -64,25 +64,25 @@ export class CredentialsRepository {
   }
 
   /** Marks a client revoked; false if there is no such client (or it was revoked already). */
-  async revokeClient(clientId: string): Promise<boolean> {
-    const updated = await this.orm.em
-      .fork()
-      .nativeUpdate(ApiClient, { clientId, revokedAt: null }, { revokedAt: new Date() });
-    return updated > 0;
+  revokeClient(clientId: string): Promise<boolean> {
+    return this.#changeActiveClient(clientId, { revokedAt: new Date() });
   }
 
   /** A new secret for an active client; its earlier tokens become void. */
-  async rotateClientSecret(clientId: string, secretHash: string): Promise<boolean> {
-    const updated = await this.orm.em
-      .fork()
-      .nativeUpdate(ApiClient, { clientId, revokedAt: null }, { secretHash, secretRotatedAt: new Date() });
-    return updated > 0;
+  rotateClientSecret(clientId: string, secretHash: string): Promise<boolean> {
+    return this.#changeActiveClient(clientId, { secretHash, secretRotatedAt: new Date() });
   }
 
-  async updateClientScopes(clientId: string, scopes: readonly string[]): Promise<boolean> {
-    const updated = await this.orm.em
-      .fork()
-      .nativeUpdate(ApiClient, { clientId, revokedAt: null }, { scopes: [...scopes] });
+  updateClientScopes(clientId: string, scopes: readonly string[]): Promise<boolean> {
+    return this.#changeActiveClient(clientId, { scopes: [...scopes] });
+  }
+
+  /** Changes a client that is not revoked; false if there is none. */
+  async #changeActiveClient(
+    clientId: string,
+    changes: { revokedAt?: Date; secretHash?: string; secretRotatedAt?: Date; scopes?: string[] },
+  ): Promise<boolean> {
+    const updated = await this.orm.em.fork().nativeUpdate(ApiClient, { clientId, revokedAt: null }, changes);
     return updated > 0;
   }
 

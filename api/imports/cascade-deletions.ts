@@ -29,9 +29,16 @@ export async function createDeletedIds(client: pg.ClientBase): Promise<void> {
   );
 }
 
-/** SQL that notes the `sourced_id`s a CTE named `m` returned as deleted ones of `resource`. */
-export function noteDeleted(resource: ResourceName): string {
-  return `insert into ${DELETED_IDS} (resource, sourced_id) select '${resource}', sourced_id from m`;
+const PARENTS = new Set(DEPENDENCIES.map((dependency) => dependency.parent));
+
+/**
+ * The CTE (`, noted as (…)`) that notes the `sourced_id`s a CTE named `m` returned as deleted
+ * ones of `resource`; empty for what nothing depends on (enrollments, demographics), whose
+ * deletions would only fill the table.
+ */
+export function notingDeleted(resource: ResourceName): string {
+  if (!PARENTS.has(resource)) return '';
+  return `, noted as (insert into ${DELETED_IDS} (resource, sourced_id) select '${resource}', sourced_id from m)`;
 }
 
 /**
@@ -49,7 +56,7 @@ export function cascadeStatements(
       parents === 'noted'
         ? `select sourced_id from ${DELETED_IDS} where resource = '${parent}'`
         : `select sourced_id from ${TABLES[parent]} where status = 'tobedeleted'`;
-    const noted = parents === 'noted' ? `, noted as (${noteDeleted(resource)})` : '';
+    const noted = parents === 'noted' ? notingDeleted(resource) : '';
     return {
       resource,
       sql: `with m as (update ${TABLES[resource]} t set status = 'tobedeleted', date_last_modified = ${at}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { cascadeDeletions, createDeletedIds, noteDeleted } from './cascade-deletions.js';
+import { cascadeDeletions, createDeletedIds, notingDeleted } from './cascade-deletions.js';
 import { restValue } from './rest-schema.js';
 import {
   DOCUMENT_RESOURCES,
@@ -317,14 +317,14 @@ async function mergeTable(
           client,
           `with m as (update ${table} t set status = 'tobedeleted', date_last_modified = $1
              where t.status = 'active' and not exists (select 1 from ${stage} s where s.sourced_id = t.sourced_id)
-             returning t.sourced_id), noted as (${noteDeleted(file)}) select count(*) as n from m`,
+             returning t.sourced_id)${notingDeleted(file)} select count(*) as n from m`,
           [importTime],
         )
       : await count(
           client,
           `with m as (update ${table} t set status = 'tobedeleted', date_last_modified = s.date_last_modified::timestamptz
              from ${stage} s where s.status = 'tobedeleted' and s.sourced_id = t.sourced_id and t.status = 'active'
-             returning t.sourced_id), noted as (${noteDeleted(file)}) select count(*) as n from m`,
+             returning t.sourced_id)${notingDeleted(file)} select count(*) as n from m`,
         );
   return { inserted, updated, deleted };
 }

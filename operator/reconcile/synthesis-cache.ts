@@ -12,11 +12,6 @@ const PER_INSTANCE = 2;
 
 type Synthesize = (instance: RosterHubInstance, options: SynthesisOptions) => District;
 
-const asIs: ValueCodec<District> = {
-  encode: (district) => JSON.stringify(district),
-  decode: (text) => JSON.parse(text) as District,
-};
-
 /**
  * The last syntheses of each instance, keyed by what synthesis reads (name, namespace, spec,
  * the external services' ports):
@@ -28,7 +23,7 @@ export class SynthesisCache {
   readonly #entries = new Map<string, Map<string, string>>();
 
   constructor(
-    private readonly codec: ValueCodec<District> = asIs,
+    private readonly codec: ValueCodec<District>,
     private readonly synthesizeFn: Synthesize = synthesizeDistrict,
   ) {}
 

@@ -27,8 +27,7 @@ export class DeflatedJson<T> implements ValueCodec<T> {
   }
 
   decode(stored: string): T {
-    const dictionary = this.#options.dictionary;
-    const text = inflateRawSync(Buffer.from(stored, 'latin1'), dictionary ? { dictionary } : {});
+    const text = inflateRawSync(Buffer.from(stored, 'latin1'), this.#options);
     return JSON.parse(text.toString('utf8')) as T;
   }
 }
