@@ -106,7 +106,7 @@ export class ApiProcess {
       database,
       metrics,
       auth: oneRoster.auth,
-      limiter: oneRoster.adminLimiter,
+      limits: oneRoster.adminLimits,
       maxUploadBytes: config.importMaxUploadBytes,
       exportConcurrency: config.exportConcurrency,
     });

@@ -184,7 +184,7 @@ export const apiSettings = {
   } satisfies Setting<number>,
   adminRequests: {
     env: 'ADMIN_RATE_LIMIT_REQUESTS',
-    doc: 'Requests each admin key may make to /rosterhub/v1 (imports, exports) per window; 0 turns it off',
+    doc: "Uploads (POST /rosterhub/v1/imports) and exports each admin key may start per window; reading an import's state counts against RATE_LIMIT_REQUESTS instead; 0 turns it off",
     default: 120,
     parse: integer({ min: 0, max: 100_000_000 }),
   } satisfies Setting<number>,

@@ -7,6 +7,7 @@ import { RosterRepository } from './data/roster-repository.js';
 import type { Database } from './db/database.js';
 import { authorize } from './http/authorize.js';
 import type { ApiMetrics } from './metrics.js';
+import type { AdminLimits } from './routes/admin-auth.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { registerEndpoints, type RouteContext } from './routes/endpoint-handlers.js';
 import { oauthRoutes, type TokenLimits } from './routes/oauth.js';
@@ -36,8 +37,8 @@ export class OneRosterApi {
   readonly service: RosteringService;
   readonly #limiter: RateLimiter;
   readonly #tokenLimits: TokenLimits;
-  /** Requests per admin key to /rosterhub/v1 (ImportsApi's routes). */
-  readonly adminLimiter: RateLimiter;
+  /** The budgets of admin keys at /rosterhub/v1 (ImportsApi's routes). */
+  readonly adminLimits: AdminLimits;
   #closing: Promise<void> | undefined;
 
   constructor(private readonly deps: OneRosterApiDependencies) {
@@ -96,7 +97,7 @@ export class OneRosterApi {
       failuresPerClientAddress: limiter('token-failures', config.tokenFailuresPerClientAddress),
       perClient: this.#limiter,
     };
-    this.adminLimiter = limiter('admin', config.adminRequests);
+    this.adminLimits = { actions: limiter('admin', config.adminRequests), reads: this.#limiter };
   }
 
   async start(): Promise<void> {
@@ -132,7 +133,11 @@ export class OneRosterApi {
   }
 
   close(): Promise<void> {
-    this.#closing ??= Promise.all([this.dataVersion.close(), this.#limiter.close()]).then(() => undefined);
+    this.#closing ??= Promise.all([
+      this.dataVersion.close(),
+      this.#limiter.close(),
+      this.adminLimits.actions.close(),
+    ]).then(() => undefined);
     return this.#closing;
   }
 }

@@ -3,11 +3,10 @@ import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../metrics.js';
-import { adminOnly } from '../routes/admin-auth.js';
+import { adminOnly, type AdminLimits } from '../routes/admin-auth.js';
 import { exportRoutes } from '../routes/exports.js';
 import { ADMIN_BASE, importRoutes } from '../routes/imports.js';
 import type { AuthService } from '../services/auth-service.js';
-import type { RateLimiter } from '../services/rate-limiter.js';
 import { ExportSlots } from '../exports/export-slots.js';
 import { redisKeys } from '../keys.js';
 import { importQueue, type ImportJobData } from './import-queue.js';
@@ -19,8 +18,7 @@ export interface ImportsApiDependencies {
   database: Database;
   metrics: ApiMetrics;
   auth: AuthService;
-  /** Requests per admin key (ADMIN_RATE_LIMIT_REQUESTS). */
-  limiter: RateLimiter;
+  limits: AdminLimits;
   maxUploadBytes: number;
   exportConcurrency: number;
 }
@@ -59,12 +57,15 @@ export class ImportsApi {
       db: this.deps.database.pool,
       queue: this.queue,
       maxUploadBytes: this.deps.maxUploadBytes,
-      admin: adminOnly(this.deps, 'import'),
+      admin: {
+        submit: adminOnly(this.deps, 'import', 'actions'),
+        status: adminOnly(this.deps, 'import', 'reads'),
+      },
     });
     exportRoutes(
       router,
       this.deps.databaseUrl,
-      adminOnly(this.deps, 'export'),
+      adminOnly(this.deps, 'export', 'actions'),
       new ExportSlots(this.#redis, redisKeys.exportSlots(), this.deps.exportConcurrency),
     );
     app.use(ADMIN_BASE, router);

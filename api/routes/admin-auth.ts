@@ -20,20 +20,40 @@ export const ADMIN_SCOPES = {
 export type AdminPurpose = keyof typeof ADMIN_SCOPES;
 
 /**
+ * The two budgets of an admin key. Requests that start work (an upload, an export) count against
+ * `actions`; reading a job's state is as cheap as a OneRoster read and counts against the
+ * client's ordinary request limit, so a client that polls its import does not use up the
+ * budget it needs to submit the next one.
+ */
+export interface AdminLimits {
+  /** ADMIN_RATE_LIMIT_REQUESTS */
+  actions: RateLimiter;
+  /** RATE_LIMIT_REQUESTS */
+  reads: RateLimiter;
+}
+
+export type AdminRequestKind = keyof AdminLimits;
+
+/**
  * Admin endpoints take the same credentials as the OneRoster API (API keys, or OAuth tokens of a
  * client) but only with the admin scope or the one for `purpose`: 401 without valid
- * credentials, 429 beyond the admin request limit, 403 without the scope.
+ * credentials, 429 beyond the limit for `kind`, 403 without the scope.
  */
 export function adminOnly(
-  { auth, metrics, limiter }: { auth: AuthService; metrics: ApiMetrics; limiter: RateLimiter },
+  { auth, metrics, limits }: { auth: AuthService; metrics: ApiMetrics; limits: AdminLimits },
   purpose: AdminPurpose,
+  kind: AdminRequestKind,
 ): RequestHandler {
+  const limiter = limits[kind];
   return async (req, res, next) => {
     const principal = await authenticateRequest(auth, metrics, req, res);
     const verdict = await limiter.hit(principal.clientId);
     if (!verdict.allowed) {
       metrics.authFailuresTotal.inc({ reason: 'rate_limited' });
-      throw new TooManyRequestsError('too many admin requests; retry later', verdict.retryAfterSeconds);
+      throw new TooManyRequestsError(
+        kind === 'actions' ? 'too many admin requests; retry later' : 'too many requests; retry later',
+        verdict.retryAfterSeconds,
+      );
     }
     if (!principal.scopes.includes(ADMIN_SCOPE) && !principal.scopes.includes(ADMIN_SCOPES[purpose])) {
       metrics.authFailuresTotal.inc({ reason: 'forbidden' });

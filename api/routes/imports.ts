@@ -15,7 +15,8 @@ export interface ImportRoutesContext {
   db: Queryable;
   queue: Queue<ImportJobData>;
   maxUploadBytes: number;
-  admin: RequestHandler;
+  /** Uploads count as admin actions; reading a job's state does not. */
+  admin: { submit: RequestHandler; status: RequestHandler };
 }
 
 const truthy = (value: string | undefined): boolean => value === 'true' || value === '1';
@@ -78,7 +79,7 @@ function receive(
 /** `POST /rosterhub/v1/imports` (multipart upload) and `GET /rosterhub/v1/imports/{id}`. */
 export function importRoutes(router: Router, ctx: ImportRoutesContext): void {
   const store = new ImportJobStore(ctx.db);
-  router.post('/imports', ctx.admin, async (req, res) => {
+  router.post('/imports', ctx.admin.submit, async (req, res) => {
     let received;
     try {
       received = await receive(req, ctx);
@@ -98,7 +99,7 @@ export function importRoutes(router: Router, ctx: ImportRoutesContext): void {
       .location(`${ADMIN_BASE}/imports/${job.id}`)
       .json(job);
   });
-  router.get('/imports/:id', ctx.admin, async (req, res) => {
+  router.get('/imports/:id', ctx.admin.status, async (req, res) => {
     const id = String(req.params.id);
     const job = await store.find(id);
     if (!job) throw new NotFoundError(`no import ${id}`);

@@ -80,6 +80,8 @@ async function jobView(stack: ImportStack, id: string): Promise<ImportJobView> {
   const response = await fetch(`${stack.under.baseUrl}/rosterhub/v1/imports/${id}`, {
     headers: { authorization: `Bearer ${stack.adminKey}` },
   });
+  if (!response.ok)
+    throw new Error(`GET /imports/${id} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as ImportJobView;
 }
 

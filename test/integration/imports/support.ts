@@ -127,6 +127,8 @@ export async function waitForJob(stack: ImportStack, id: string): Promise<Import
     const response = await fetch(`${stack.under.baseUrl}/rosterhub/v1/imports/${id}`, {
       headers: { authorization: `Bearer ${stack.adminKey}` },
     });
+    if (!response.ok)
+      throw new Error(`GET /imports/${id} answered ${response.status}: ${await response.text()}`);
     const job = (await response.json()) as ImportJobView;
     if (['completed', 'rejected', 'failed'].includes(job.state)) return job;
     await sleep(100);

@@ -120,6 +120,19 @@ describe('Limits that protect everyone', () => {
         ...(signal ? { signal } : {}),
       });
 
+    it('When an admin key polls an import more often than the admin limit allows, then each poll is answered and the key can still start work', async () => {
+      for (let poll = 0; poll < 10; poll += 1) {
+        const response = await fetch(`${fixture.under.baseUrl}/rosterhub/v1/imports/no-such-job`, {
+          headers: { authorization: `Bearer ${adminKey}` },
+        });
+        expect({ poll, status: response.status }).toEqual({ poll, status: 404 });
+        await response.arrayBuffer();
+      }
+      const started = await exportRequest();
+      expect(started.status).toBe(200);
+      await started.arrayBuffer();
+    });
+
     it('When an export runs, then a second one waits its turn (429) until the first caller goes away; an admin key has a request limit', async () => {
       const stop = new AbortController();
       const first = await exportRequest(stop.signal);
