@@ -11,6 +11,7 @@ import type { ApiConnection } from './kube/connection.js';
 import { KubeClient } from './kube/kube-client.js';
 import { Controller } from './runtime/controller.js';
 import { Informer } from './runtime/informer.js';
+import { EventLoopStalls } from './runtime/event-loop-stalls.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import { OperatorMetrics } from './runtime/metrics.js';
 import { defaultControllerRateLimiter } from './runtime/rate-limiter.js';
@@ -45,6 +46,7 @@ export class Operator {
   readonly #controller: Controller;
   readonly #elector: LeaderElector | undefined;
   readonly #health: HealthServer;
+  #stalls: EventLoopStalls | undefined;
   readonly #phases = new Map<string, Phase>();
   #resync: NodeJS.Timeout | undefined;
   #controllersStarted = false;
@@ -131,10 +133,18 @@ export class Operator {
           });
           void this.#startControllers();
         },
-        onStoppedLeading: () => {
+        onStoppedLeading: (lost) => {
           this.metrics.leader.set({ name: config.leaseName }, 0);
           if (this.#stopping) return;
-          logger.error('lost leadership; exiting so that a restart starts clean');
+          logger.error('lost leadership; exiting so that a restart starts clean', {
+            ...lost,
+            ...(lost && !lost.attempted
+              ? {
+                  cause:
+                    'no renewal could start in time: the event loop was blocked (see the stall warnings)',
+                }
+              : {}),
+          });
           this.onLostLeadership();
         },
         onError: (error) => logger.warn('leader election request failed', { error }),
@@ -151,6 +161,9 @@ export class Operator {
     this.logger.info(`operator health and metrics on :${address.port}`, {
       namespaces: this.config.watchNamespaces.length > 0 ? this.config.watchNamespaces : 'all',
     });
+    this.#stalls = new EventLoopStalls(({ maxMs, windowMs }) =>
+      this.logger.warn(`the event loop was blocked for ${maxMs} ms within ${windowMs} ms`, { maxMs }),
+    );
     if (this.#elector) this.#elector.start();
     else await this.#startControllers();
     return address.port;
@@ -227,6 +240,7 @@ export class Operator {
       await this.#children.stop();
       await this.#elector?.stop();
       await this.#health.close();
+      this.#stalls?.stop();
       this.#client.connection.close();
     })();
     return this.#stopping;

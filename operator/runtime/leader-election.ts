@@ -34,8 +34,12 @@ export interface LeaderElectionOptions {
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
   onStartedLeading: () => void;
-  /** Leadership was lost (could not renew in time) or released. */
-  onStoppedLeading: () => void;
+  /**
+   * Leadership was lost (could not renew in time) or released. When lost, `lost` says how long
+   * it had been since the last successful renewal began, and whether an attempt was even made in
+   * that time (none means this process did not get to run: a blocked event loop).
+   */
+  onStoppedLeading: (lost?: { sinceRenewalMs: number; attempted: boolean }) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -113,6 +117,7 @@ export class LeaderElector {
   }
 
   async #pause(ms: number): Promise<void> {
+    // stop() aborts the wait: that ends it early, it is not a failure
     await sleep(Math.max(0, ms), undefined, { signal: this.#stopping.signal }).catch(() => undefined);
   }
 
@@ -130,6 +135,7 @@ export class LeaderElector {
     this.#leading = true;
     this.options.onStartedLeading();
     let lastStarted = monotonicNow();
+    let renewedAt = lastStarted;
     while (!this.#isStopped()) {
       // Attempts start a retry period apart (not a retry period after the last one ended), so
       // a slow API server eats into the retry period before it eats into the renew deadline.
@@ -137,11 +143,13 @@ export class LeaderElector {
       if (this.#isStopped()) return;
       const started = monotonicNow();
       lastStarted = started;
-      if (started < heldUntil && (await this.#attempt(heldUntil))) {
+      const attempted = started < heldUntil;
+      if (attempted && (await this.#attempt(heldUntil))) {
         heldUntil = started + this.#renewDeadlineMs;
+        renewedAt = started;
       } else if (monotonicNow() >= heldUntil) {
         this.#leading = false;
-        this.options.onStoppedLeading();
+        this.options.onStoppedLeading({ sinceRenewalMs: Math.round(monotonicNow() - renewedAt), attempted });
         return;
       }
     }

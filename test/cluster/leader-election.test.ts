@@ -110,4 +110,35 @@ describe('leader election under a bad API server', () => {
       }
     },
   );
+
+  it('When the leader’s event loop is blocked past the renew deadline, then it steps down and says that no renewal could start', async () => {
+    const connection = connectionFromKubeConfig(await suite.identity.kubeConfig());
+    const lost: { sinceRenewalMs: number; attempted: boolean }[] = [];
+    let leading = false;
+    const elector = new LeaderElector(new KubeClient(connection), {
+      namespace: suite.identity.namespace,
+      name: 'election-blocked',
+      identity: 'blocked',
+      ...timing,
+      retryPeriodMs: 500,
+      onStartedLeading: () => (leading = true),
+      onStoppedLeading: (why) => {
+        if (why) lost.push(why);
+      },
+    });
+    try {
+      elector.start();
+      await waitFor(() => Promise.resolve(leading));
+      const until = performance.now() + timing.renewDeadlineMs + 500;
+      while (performance.now() < until) {
+        // a synchronous stretch, as a long reconcile step would be
+      }
+      await waitFor(() => Promise.resolve(lost.length > 0));
+      expect(lost[0]?.attempted).toBe(false);
+      expect(lost[0]?.sinceRenewalMs).toBeGreaterThanOrEqual(timing.renewDeadlineMs);
+    } finally {
+      await elector.stop();
+      connection.close();
+    }
+  });
 });
