@@ -5,6 +5,7 @@ import pg from 'pg';
 import { CredentialsRepository } from '../api/data/credentials-repository.js';
 import { RosterRepository, type PageKey, type RowSet } from '../api/data/roster-repository.js';
 import { Database } from '../api/db/database.js';
+import { readQueries, type ReadQueries } from '../api/db/read-queries.js';
 import { CredentialAdmin } from '../api/services/credential-admin.js';
 import { ROSTERING_BASE } from '../api/services/endpoints.js';
 import { parseFilter } from '../api/services/filter-parser.js';
@@ -34,8 +35,8 @@ function required(name: string): string {
   return value;
 }
 
-async function metric(apiUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+async function metric(healthUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${healthUrl}/metrics`)).text();
   let sum = 0;
   for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'gm')))
     sum += Number(match[1]);
@@ -55,11 +56,11 @@ const sourcedId = { field: fieldOf(RESOURCES.users, 'sourcedId'), desc: false };
 const firstPage: RowSet = { resource: 'users', conditions: [], filter: undefined, sort: sourcedId };
 let captured: { sql: string; values: unknown[] } = { sql: '', values: [] };
 const recorder = {
-  query: (query: string | { text: string; values: unknown[] }, values: unknown[] = []) => {
-    captured = typeof query === 'string' ? { sql: query, values } : { sql: query.text, values: query.values };
+  query: (sql: string, values: unknown[]) => {
+    captured = { sql, values };
     return Promise.resolve({ rows: [{ body: '[]' }] });
   },
-} as unknown as pg.Pool;
+} as unknown as ReadQueries;
 await new RosterRepository(recorder).page(firstPage, {
   fields: undefined,
   limit: 100,
@@ -71,10 +72,13 @@ await setup.close();
 
 const headers = { authorization: `Bearer ${key}` };
 const apiPort = await freePort();
+const healthPort = await freePort();
+const healthUrl = `http://127.0.0.1:${healthPort}`;
 const baselinePort = await freePort();
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const apiEnv = (cache: boolean): Record<string, string> => ({
   PORT: String(apiPort),
+  HEALTH_PORT: String(healthPort),
   HOST: '127.0.0.1',
   DATABASE_URL: benchUrl,
   REDIS_URL: required('REDIS_URL'),
@@ -85,7 +89,7 @@ const apiEnv = (cache: boolean): Record<string, string> => ({
   LOG_LEVEL: 'info',
 });
 const cli = join(here, '..', 'cli', 'main.js');
-let api = await startProcess(cli, ['api'], apiEnv(false), new URL(`${apiUrl}/healthz`));
+let api = await startProcess(cli, ['api'], apiEnv(false), new URL(`${healthUrl}/healthz`));
 const baseline = await startProcess(
   join(here, 'oneroster-baseline-server.js'),
   [],
@@ -214,7 +218,7 @@ try {
   deltaAgent.destroy();
   // the same pages straight from PostgreSQL (keyset, JSON built in the database, no HTTP)
   const pool = new pg.Pool({ connectionString: benchUrl, max: 1 });
-  const repository = new RosterRepository(pool);
+  const repository = new RosterRepository(readQueries(pool, 'session', undefined));
   const deltaSet: RowSet = {
     resource: 'users',
     conditions: [],
@@ -252,16 +256,16 @@ try {
 
   // 4. cached throughput: the same first page, answered from Redis
   await api.stop();
-  api = await startProcess(cli, ['api'], apiEnv(true), new URL(`${apiUrl}/healthz`));
+  api = await startProcess(cli, ['api'], apiEnv(true), new URL(`${healthUrl}/healthz`));
   await load(apiFirst, { connections: CONNECTIONS, seconds: 2, warmupSeconds: 0, headers });
-  const queriesBefore = await metric(apiUrl, 'db_queries_total');
+  const queriesBefore = await metric(healthUrl, 'db_queries_total');
   const cached = await load(apiFirst, {
     connections: CONNECTIONS,
     seconds: SECONDS,
     warmupSeconds: 1,
     headers,
   });
-  const queriesDuring = (await metric(apiUrl, 'db_queries_total')) - queriesBefore;
+  const queriesDuring = (await metric(healthUrl, 'db_queries_total')) - queriesBefore;
   reportResult({
     name: 'oneroster-cached-throughput',
     value: cached.rps,

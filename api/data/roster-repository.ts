@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { QueryResultRow } from 'pg';
+import type { ReadQueries } from '../db/read-queries.js';
 import type { Condition } from '../services/endpoints.js';
 import type { FilterNode } from '../services/filter-parser.js';
 import type { SortSpec } from '../services/list-params.js';
@@ -62,11 +63,11 @@ function where(
  */
 export class RosterRepository {
   constructor(
-    private readonly pool: Pool,
+    private readonly reads: ReadQueries,
     private readonly observe: QueryObserver = () => undefined,
   ) {}
 
-  async #query<R extends object>(
+  async #query<R extends QueryResultRow>(
     operation: string,
     sql: string,
     values: unknown[],
@@ -74,14 +75,8 @@ export class RosterRepository {
   ): Promise<R[]> {
     this.observe(operation);
     // hot statements without a filter are few and fixed: prepared once per connection, planned once
-    const result = prepare
-      ? await this.pool.query<R>({
-          name: `rh_${createHash('sha1').update(sql).digest('hex')}`,
-          text: sql,
-          values,
-        })
-      : await this.pool.query<R>(sql, values);
-    return result.rows;
+    const name = prepare ? `rh_${createHash('sha1').update(sql).digest('hex')}` : undefined;
+    return (await this.reads.query<R>(sql, values, name)).rows;
   }
 
   /** How many rows the set has. */

@@ -3,35 +3,42 @@ import { Migrator } from '@mikro-orm/migrations';
 import type { Pool } from 'pg';
 import { postgresTls } from '../../lib/db/postgres-tls.js';
 import { entities } from './entities.js';
+import { readQueries, type PoolMode, type ReadQueries } from './read-queries.js';
 import { MIGRATIONS_TABLE, migrationsList } from './migrations/index.js';
 
 export interface DatabaseOptions {
   url: string;
   poolMax: number;
-  /** PostgreSQL statement_timeout for every pooled connection; none when absent. */
+  /** PostgreSQL statement_timeout of the reads (see ReadQueries); none when absent. */
   statementTimeoutMs?: number;
+  /** @default 'session' */
+  poolMode?: PoolMode;
 }
 
-/** The ORM and the pg pool under it; `close()` is idempotent. */
+/** The ORM, the pg pool under it and the API's reads on that pool; `close()` is idempotent. */
 export class Database {
   #closing: Promise<void> | undefined;
 
   private constructor(
     readonly orm: MikroORM,
     readonly pool: Pool,
+    readonly reads: ReadQueries,
   ) {}
 
   static async open(options: DatabaseOptions): Promise<Database> {
     // The ORM takes host, port, user and database from the URL and drops its query: TLS goes
     // to the pg driver explicitly.
     const { ssl } = postgresTls(options.url);
+    const poolMode = options.poolMode ?? 'session';
+    // a session setting sent at connection start: PgBouncer refuses it, other poolers pass it on
+    const sessionTimeout = poolMode === 'session' ? options.statementTimeoutMs : undefined;
     const orm = await MikroORM.init({
       clientUrl: options.url,
       entities,
       pool: { min: 0, max: options.poolMax },
       driverOptions: {
         ...(ssl ? { ssl } : {}),
-        ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+        ...(sessionTimeout ? { statement_timeout: sessionTimeout } : {}),
       },
       extensions: [Migrator],
       migrations: {
@@ -45,7 +52,7 @@ export class Database {
       debug: false,
     });
     const pool = await orm.em.getConnection().getNativeClient();
-    return new Database(orm, pool);
+    return new Database(orm, pool, readQueries(pool, poolMode, options.statementTimeoutMs));
   }
 
   /** Connections currently checked out of the pool. */

@@ -1,26 +1,38 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Database } from './database.js';
 import { MIGRATIONS_TABLE, migrationsList } from './migrations/index.js';
 
-/** Session-level advisory lock key: every RosterHub process that migrates takes the same one. */
-const MIGRATION_LOCK = `select pg_advisory_lock(hashtext('rosterhub:migrate'))`;
-const MIGRATION_UNLOCK = `select pg_advisory_unlock(hashtext('rosterhub:migrate'))`;
+/** Advisory lock key: every RosterHub process that migrates takes the same one. */
+const TRY_MIGRATION_LOCK = `select pg_try_advisory_xact_lock(hashtext('rosterhub:migrate')) as locked`;
+/** How often a process that waits for another's migrations asks for the lock again. */
+const LOCK_RETRY_MS = 250;
 
 /**
- * Applies pending migrations while holding a PostgreSQL advisory lock on a dedicated
- * connection, so that processes starting together migrate exactly once: the others wait, then
- * find nothing pending. The lock dies with the connection if the process does.
+ * Applies pending migrations while holding a PostgreSQL advisory lock, so that processes
+ * starting together migrate exactly once: the others wait, then find nothing pending. The lock
+ * belongs to a transaction that stays open on a dedicated connection while the migrations run:
+ * behind a transaction pooler that pins one server connection, where a session lock and its
+ * unlock could land on two. A process that waits asks again and again in short transactions
+ * rather than blocking in one, so that waiters do not hold server connections the migrating
+ * process needs. The lock goes with the transaction, or with the connection if the process dies.
  */
 export async function migrate(database: Database, url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(MIGRATION_LOCK);
+    for (;;) {
+      await client.query('begin');
+      const { rows } = await client.query<{ locked: boolean }>(TRY_MIGRATION_LOCK);
+      if (rows[0]?.locked) break;
+      await client.query('commit');
+      await sleep(LOCK_RETRY_MS);
+    }
     try {
       const applied = await database.orm.migrator.up();
       return applied.map((migration) => migration.name);
     } finally {
-      await client.query(MIGRATION_UNLOCK);
+      await client.query('commit');
     }
   } finally {
     await client.end();

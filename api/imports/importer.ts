@@ -10,6 +10,21 @@ import { createStageSql, stageTable } from './stage-tables.js';
 import { stageFile } from './csv-stage.js';
 
 /** The advisory lock every import takes: one import at a time per database (instance). */
+/**
+ * Stage tables live in local buffers, which can grow only before a session's first temporary
+ * table. A server connection a pooler hands on may have had one (an earlier import): there the
+ * import runs with the default buffers, slower but the same.
+ */
+async function largeTempBuffers(client: pg.Client): Promise<void> {
+  await client.query('savepoint rh_temp_buffers');
+  try {
+    await client.query(`set local temp_buffers = '256MB'`);
+    await client.query('release savepoint rh_temp_buffers');
+  } catch {
+    await client.query('rollback to savepoint rh_temp_buffers');
+  }
+}
+
 export const IMPORT_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('rosterhub:import'))`;
 
 export type ImportPhase = 'waiting-for-lock' | 'reading' | 'checking' | 'merging' | 'committing' | 'done';
@@ -143,15 +158,18 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
 
     const client = new pg.Client({ connectionString: options.databaseUrl });
     await client.connect();
+    // a lost connection fails the statement in flight, and with it the import; without a
+    // listener the same error would also crash the process
     client.on('error', () => undefined);
     try {
-      // before the first temp table: stage tables live in local buffers
-      await client.query(`set temp_buffers = '256MB'`);
-      // a killed worker's transaction must end soon, even inside a long statement
-      await client.query(`set client_connection_check_interval = '2s'`).catch(() => undefined);
+      // Every setting is local to the transaction: behind a transaction pooler a session setting
+      // would stay on the server connection for whichever client gets it next.
       await client.query('begin');
       await client.query(`set local work_mem = '256MB'`);
       await client.query(`set local maintenance_work_mem = '256MB'`);
+      // a killed worker's transaction must end soon, even inside a long statement
+      await client.query(`set local client_connection_check_interval = '2s'`);
+      await largeTempBuffers(client);
       emit('waiting-for-lock');
       let mark = performance.now();
       await client.query(IMPORT_LOCK_SQL);
@@ -252,6 +270,7 @@ export async function runImport(options: ImportOptions): Promise<ImportResult> {
       emit('done');
       return done;
     } catch (error) {
+      // a connection that broke rolls back by itself; the import's own error is the one to report
       await client.query('rollback').catch(() => undefined);
       throw error;
     } finally {

@@ -6,6 +6,12 @@ export interface DataVersionWatcherOptions {
   databaseUrl: string;
   /** Fallback poll period, for notifications missed while the listener reconnected. */
   pollMs: number;
+  /**
+   * Whether to LISTEN for the imports' NOTIFYs. Not behind a transaction pooler: the LISTEN
+   * would stay on a server connection other clients then get, and notifications go astray.
+   * @default true
+   */
+  listen?: boolean;
   logger: Logger;
 }
 
@@ -21,17 +27,25 @@ export class DataVersionWatcher {
   constructor(private readonly options: DataVersionWatcherOptions) {}
 
   async start(): Promise<void> {
+    if (!(this.options.listen ?? true) && this.options.pollMs === 0)
+      throw new Error(
+        'DATA_VERSION_POLL_MS=0 with DATABASE_POOL_MODE=transaction: without LISTEN the API would never learn of an import',
+      );
     // Before migrations ran (MIGRATE_ON_START=false) there is no version yet; polling finds it.
     await this.refresh().catch((error: unknown) =>
       this.options.logger.warn('cannot read the roster data version yet', { error }),
     );
-    this.#listener = new DataVersionListener(
-      this.options.databaseUrl,
-      (version) => this.#set(version),
-      () => void this.refresh().catch(() => undefined),
-    );
-    await this.#listener.start();
+    if (this.options.listen ?? true) {
+      this.#listener = new DataVersionListener(
+        this.options.databaseUrl,
+        (version) => this.#set(version),
+        // a failed refresh keeps the version it had; the next notification or poll reads it again
+        () => void this.refresh().catch(() => undefined),
+      );
+      await this.#listener.start();
+    }
     if (this.options.pollMs > 0) {
+      // as above: a failed poll keeps the version it had, the next one tries again
       this.#poll = setInterval(() => void this.refresh().catch(() => undefined), this.options.pollMs);
       this.#poll.unref();
     }

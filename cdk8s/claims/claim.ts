@@ -1,8 +1,10 @@
 import type { k8s } from 'cdk8s-plus-27';
 import type { Component } from '../names.js';
 
-/** Where one connection setting comes from: a literal, or a key of a Secret. */
-export type EnvSource = { readonly value: string } | { readonly secretName: string; readonly key: string };
+/** Where one connection setting comes from: a literal, or a key of a Secret (unset when an optional key is absent). */
+export type EnvSource =
+  | { readonly value: string }
+  | { readonly secretName: string; readonly key: string; readonly optional?: boolean };
 
 /** How the app reaches PostgreSQL; becomes PGHOST… (the app composes DATABASE_URL). */
 export interface PostgresConnection {
@@ -12,6 +14,8 @@ export interface PostgresConnection {
   readonly password: EnvSource;
   readonly database: EnvSource;
   readonly sslmode: EnvSource;
+  /** DATABASE_POOL_MODE: `transaction` behind a transaction pooler; unset means `session`. */
+  readonly poolMode?: EnvSource;
 }
 
 /** How the app reaches Redis; becomes REDIS_HOST… (the app composes REDIS_URL). */

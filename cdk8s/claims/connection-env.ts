@@ -4,11 +4,21 @@ import type { EnvSource, PostgresConnection, RedisConnection } from './claim.js'
 function envVar(name: string, source: EnvSource): k8s.EnvVar {
   return 'value' in source
     ? { name, value: source.value }
-    : { name, valueFrom: { secretKeyRef: { name: source.secretName, key: source.key } } };
+    : {
+        name,
+        valueFrom: {
+          secretKeyRef: {
+            name: source.secretName,
+            key: source.key,
+            ...(source.optional ? { optional: true } : {}),
+          },
+        },
+      };
 }
 
 /**
- * PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE. The app composes DATABASE_URL
+ * PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE (and DATABASE_POOL_MODE where the
+ * connection has one). The app composes DATABASE_URL
  * from them itself, escaping the password (`$(VAR)` expansion in a manifest would not), and
  * pg_dump reads them as they are.
  */
@@ -20,6 +30,7 @@ export function databaseEnv(connection: PostgresConnection): k8s.EnvVar[] {
     envVar('PGPASSWORD', connection.password),
     envVar('PGDATABASE', connection.database),
     envVar('PGSSLMODE', connection.sslmode),
+    ...(connection.poolMode ? [envVar('DATABASE_POOL_MODE', connection.poolMode)] : []),
   ];
 }
 

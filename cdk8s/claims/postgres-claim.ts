@@ -41,13 +41,16 @@ export class PostgresClaim extends Construct {
         const secret = database.externalSecretRef?.name;
         if (secret === undefined)
           throw new Error('PostgresClaim: spec.database.externalSecretRef is required in external mode');
-        this.claim = externalClaim(
+        const claim = externalClaim(
           'postgres',
           secret,
           ['host', 'port', 'username', 'password', 'database', 'sslmode'],
           egressToAnywhere([context.externalPorts.postgres ?? ports.postgres.number]),
           'connection to the external PostgreSQL server',
         );
+        // `poolMode: transaction` when the server is a PgBouncer (or like) in transaction mode
+        const poolMode = { secretName: secret, key: 'poolMode', optional: true };
+        this.claim = { ...claim, connection: { ...claim.connection, poolMode } };
         break;
       }
     }

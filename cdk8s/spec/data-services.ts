@@ -138,7 +138,8 @@ export const DatabaseSpec = withRules(
       externalSecretRef: Type.Optional(
         SecretRef(
           'Secret with the keys `host`, `port`, `username`, `password`, `database` and `sslmode` of an external server (external mode only). ' +
-            'The app escapes the password when it composes its connection URL, so any characters are fine.',
+            'The app escapes the password when it composes its connection URL, so any characters are fine. ' +
+            'An optional key `poolMode: transaction` says the server is a pooler in transaction mode (PgBouncer, …): docs/managed-services.md.',
         ),
       ),
       caBundleRef: Type.Optional(

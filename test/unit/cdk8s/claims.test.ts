@@ -34,6 +34,7 @@ describe('data-service claims end in the connection variables the app reads', ()
     ]);
     expect(names).not.toContain('DATABASE_URL');
     expect(names).not.toContain('REDIS_URL');
+    expect(names).not.toContain('DATABASE_POOL_MODE');
   });
 
   it('When the services are in the cluster, then hosts are the headless Services and passwords come from generated Secrets', () => {
@@ -63,6 +64,12 @@ describe('data-service claims end in the connection variables the app reads', ()
     expect(env.get('PGHOST')).toMatchObject(secretRef('pg', 'host'));
     expect(env.get('PGSSLMODE')).toMatchObject(secretRef('pg', 'sslmode'));
     expect(env.get('REDIS_SCHEME')).toMatchObject(secretRef('cache', 'scheme'));
+    // a pooler in transaction mode says so in the same Secret; without the key the app connects in session mode
+    expect(env.get('DATABASE_POOL_MODE')).toEqual({
+      name: 'DATABASE_POOL_MODE',
+      valueFrom: { secretKeyRef: { name: 'pg', key: 'poolMode', optional: true } },
+    });
+    expect(requiredSecrets[0]?.keys).not.toContain('poolMode');
     expect(objects.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
     expect(requiredSecrets).toEqual([
       expect.objectContaining({ name: 'pg', origin: 'user' }),
