@@ -79,7 +79,9 @@ RUN set -eu; \
   rm -rf /var/lib/apt/lists/*
 ENV PATH=/usr/lib/postgresql/${PG_CLIENT_MAJOR}/bin:$PATH
 USER 65532:65532
-EXPOSE 3000
+# The API: OneRoster and admin endpoints on 3000 (PORT); /healthz, /readyz, /health and
+# /metrics on 8081 (HEALTH_PORT), which no Ingress routes to.
+EXPOSE 3000 8081
 HEALTHCHECK --interval=30s --timeout=3s --start-period=40s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || 8081) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["api"]

@@ -56,7 +56,7 @@ test-integration: setup build ## the integration project only
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --selectProjects integration
 
 run: setup build ## PostgreSQL, Redis, the API and the import worker in the foreground; Ctrl-C stops all of it
-	@echo "RosterHub API: http://127.0.0.1:$${PORT:-3000}  (health: /health, metrics: /metrics)"
+	@echo "RosterHub API: http://127.0.0.1:$${PORT:-3000}  (health and metrics: http://127.0.0.1:$${HEALTH_PORT:-8081}/health, /metrics)"
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} SHUTDOWN_DRAIN_MS=$${SHUTDOWN_DRAIN_MS:-0} \
 	  scripts/with-services.sh bash -c 'node bin/rosterhub.js worker & trap "kill $$! 2>/dev/null" EXIT; node bin/rosterhub.js api'
 

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../lib/uploads.js';
+import { POOL_MODES, type PoolMode } from './db/read-queries.js';
 import type { ConfigOf, Setting } from '../lib/config/settings.js';
 import { loadConnectedConfig } from '../lib/config/connection-urls.js';
 import {
@@ -18,6 +19,12 @@ export const apiSettings = {
     env: 'PORT',
     doc: 'TCP port the API listens on',
     default: 3000,
+    parse: port(),
+  } satisfies Setting<number>,
+  healthPort: {
+    env: 'HEALTH_PORT',
+    doc: 'TCP port of /healthz, /readyz, /health and /metrics, kept apart from PORT so that the Ingress and consumers never reach them',
+    default: 8081,
     parse: port(),
   } satisfies Setting<number>,
   host: {
@@ -98,6 +105,12 @@ export const apiSettings = {
     default: 10_000,
     parse: integer({ min: 1, max: 100_000 }),
   } satisfies Setting<number>,
+  databasePoolMode: {
+    env: 'DATABASE_POOL_MODE',
+    doc: '`transaction` when DATABASE_URL is a pooler in transaction mode (PgBouncer, …): the API then sets its statement timeout per transaction, prepares no statements and learns of imports by polling (DATA_VERSION_POLL_MS) instead of LISTEN',
+    default: 'session',
+    parse: oneOf(POOL_MODES),
+  } satisfies Setting<PoolMode>,
   queryTimeoutMs: {
     env: 'QUERY_TIMEOUT_MS',
     doc: 'PostgreSQL statement timeout for API queries (a request that hits it answers 503)',
@@ -187,6 +200,12 @@ export const apiSettings = {
     doc: "Uploads (POST /rosterhub/v1/imports) and exports each admin key may start per window; reading an import's state counts against RATE_LIMIT_REQUESTS instead; 0 turns it off",
     default: 120,
     parse: integer({ min: 0, max: 100_000_000 }),
+  } satisfies Setting<number>,
+  importMetricsRefreshMs: {
+    env: 'IMPORT_METRICS_REFRESH_MS',
+    doc: 'How often each API process reads the import figures of /metrics from PostgreSQL and the queue; a scrape itself runs no query',
+    default: 15_000,
+    parse: integer({ min: 100, max: 600_000 }),
   } satisfies Setting<number>,
   exportConcurrency: {
     env: 'EXPORT_CONCURRENCY',

@@ -43,13 +43,14 @@ export class OneRosterApi {
 
   constructor(private readonly deps: OneRosterApiDependencies) {
     const { config, database, redis, logger, metrics } = deps;
-    const repository = new RosterRepository(database.pool, (operation) =>
+    const repository = new RosterRepository(database.reads, (operation) =>
       metrics.dbQueriesTotal.inc({ operation }),
     );
     this.dataVersion = new DataVersionWatcher({
       db: database.pool,
       databaseUrl: config.databaseUrl,
       pollMs: config.dataVersionPollMs,
+      listen: config.databasePoolMode === 'session',
       logger,
     });
     const cache = new ResponseCache(

@@ -37,7 +37,10 @@ export const databaseUser = 'rosterhub';
 /** Container ports and their names. */
 export const ports = {
   api: { name: 'http', number: 3000 },
+  /** /healthz, /readyz, /health and /metrics: probes and Prometheus, never the Ingress. */
+  apiHealth: { name: 'health', number: 8081 },
   apiService: { name: 'http', number: 80 },
+  apiMetricsService: { name: 'metrics', number: 8081 },
   postgres: { name: 'postgres', number: 5432 },
   redis: { name: 'redis', number: 6379 },
   redisTls: { name: 'redis-tls', number: 6380 },

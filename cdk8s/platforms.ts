@@ -7,6 +7,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { AwsControllersProvisioner } from './managed/aws-controllers.js';
 import { AzureServiceOperatorProvisioner } from './managed/azure-service-operator.js';
 import type { ManagedServiceProvisioner } from './managed/provisioner.js';
+import { ports } from './names.js';
 import type { Platform, RosterHubInstanceSpec } from './spec.js';
 import { DEFAULT_MAX_UPLOAD_BYTES, nginxBodySize } from '../lib/uploads.js';
 
@@ -85,7 +86,9 @@ const eks: PlatformProfile = {
   ingressAnnotations: (tls) => ({
     'alb.ingress.kubernetes.io/scheme': 'internet-facing',
     'alb.ingress.kubernetes.io/target-type': 'ip',
+    // /readyz lives on the health port, not on the port the ALB sends traffic to
     'alb.ingress.kubernetes.io/healthcheck-path': '/readyz',
+    'alb.ingress.kubernetes.io/healthcheck-port': String(ports.apiHealth.number),
     ...(tls
       ? {
           'alb.ingress.kubernetes.io/listen-ports': '[{"HTTPS":443}]',

@@ -63,6 +63,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
     async (database, settings) => {
       const redis = await connectRedis(settings.redisUrl);
       const queue = importQueue(redis);
+      // each queue call that fails rejects, and the command reports it
       queue.on('error', () => undefined);
       try {
         const packages = new PackageStore(database.pool);
@@ -106,6 +107,7 @@ export async function runImportCommand(args: string[]): Promise<number> {
         if (current.result?.report.warnings.length) printProblems(current);
         return current.state === 'completed' ? 0 : 1;
       } finally {
+        // the command's result is already decided; a queue that will not close changes nothing
         await queue.close().catch(() => undefined);
         redis.disconnect();
       }

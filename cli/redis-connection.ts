@@ -21,6 +21,7 @@ export async function connectRedis(url: string): Promise<Redis> {
     redis.once('ready', () => resolve(true));
     redis.once('end', () => resolve(false));
   });
+  // a failed connect is seen as 'end' above
   redis.connect().catch(() => undefined);
   if (await connected) return redis;
   redis.disconnect();

@@ -165,6 +165,7 @@ export class ChildCache {
       const timeout = new AbortController();
       await Promise.race([
         Promise.all(informers.map((informer) => informer.synced)),
+        // aborted once the informers synced: the race is over, not failed
         sleep(remaining, undefined, { signal: timeout.signal }).catch(() => undefined),
       ]);
       timeout.abort();

@@ -324,6 +324,7 @@ export async function loadDistrict(
     await bumpDataVersion(client);
     await client.query('commit');
   } catch (error) {
+    // a connection that broke rolls back by itself; the load's own error is the one to report
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {

@@ -70,6 +70,7 @@ export class DataVersionListener {
   #scheduleReconnect(client: pg.Client): void {
     if (this.#closed || this.#retry) return;
     if (this.#client === client) this.#client = undefined;
+    // the connection has failed already; ending it only frees what is left of it
     client.end().catch(() => undefined);
     this.#retry = setTimeout(() => {
       this.#retry = undefined;
@@ -83,6 +84,7 @@ export class DataVersionListener {
     clearTimeout(this.#retry);
     const client = this.#client;
     this.#client = undefined;
+    // closing: a listener connection that fails to end has nothing left to lose
     await client?.end().catch(() => undefined);
   }
 }

@@ -261,6 +261,7 @@ export async function exportPackage(databaseUrl: string, mode: ExportMode = 'bul
       void client.end().catch(() => undefined);
       return;
     }
+    // the caller has gone: the connection ends either way, and there is no one to tell
     void client
       .query('rollback')
       .catch(() => undefined)

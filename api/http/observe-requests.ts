@@ -2,9 +2,6 @@ import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../../lib/logging/logger.js';
 import type { ApiMetrics } from '../metrics.js';
 
-/** Probes are polled every few seconds; their access lines would drown everything else. */
-const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
-
 /** The route template (`/users/:id`), never the raw path: raw paths explode label cardinality. */
 export function routeTemplate(req: Request): string {
   const route = req.route as { path?: unknown } | undefined;
@@ -22,7 +19,7 @@ export function observeRequests(metrics: ApiMetrics, logger: Logger): RequestHan
       const labels = { method: req.method, route, status_code: String(res.statusCode) };
       metrics.httpRequestsTotal.inc(labels);
       metrics.httpRequestDuration.observe(labels, seconds);
-      logger.log(QUIET_ROUTES.has(route) ? 'debug' : 'info', `${req.method} ${route} ${res.statusCode}`, {
+      logger.info(`${req.method} ${route} ${res.statusCode}`, {
         method: req.method,
         route,
         statusCode: res.statusCode,

@@ -55,6 +55,7 @@ export async function submitImport(
       return answer(existing);
   }
   const old = await queue.getJob(id);
+  // a job that is gone meanwhile (finished, removed) is just what this wants
   if (old) await old.remove().catch(() => undefined);
   const replaced = await store.upsertQueued({
     id,

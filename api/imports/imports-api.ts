@@ -1,6 +1,7 @@
 import { Router, type Express } from 'express';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from '../../lib/logging/logger.js';
 import type { Database } from '../db/database.js';
 import type { ApiMetrics } from '../metrics.js';
 import { adminOnly, type AdminLimits } from '../routes/admin-auth.js';
@@ -10,7 +11,7 @@ import type { AuthService } from '../services/auth-service.js';
 import { ExportSlots } from '../exports/export-slots.js';
 import { redisKeys } from '../keys.js';
 import { importQueue, type ImportJobData } from './import-queue.js';
-import { registerImportMetrics } from './import-metrics.js';
+import { ImportMetrics } from './import-metrics.js';
 
 export interface ImportsApiDependencies {
   databaseUrl: string;
@@ -21,6 +22,9 @@ export interface ImportsApiDependencies {
   limits: AdminLimits;
   maxUploadBytes: number;
   exportConcurrency: number;
+  logger: Logger;
+  /** How often the import metrics are read (IMPORT_METRICS_REFRESH_MS). */
+  metricsRefreshMs: number;
 }
 
 /**
@@ -31,6 +35,7 @@ export interface ImportsApiDependencies {
 export class ImportsApi {
   readonly queue: Queue<ImportJobData>;
   readonly #redis: Redis;
+  readonly #metrics: ImportMetrics;
   #closing: Promise<void> | undefined;
 
   constructor(private readonly deps: ImportsApiDependencies) {
@@ -41,14 +46,17 @@ export class ImportsApi {
       disableClientInfo: true,
       lazyConnect: true,
     });
+    // while Redis is down each request that needs it fails with 503, and /readyz says why
     this.#redis.on('error', () => undefined);
     this.queue = importQueue(this.#redis);
     this.queue.on('error', () => undefined);
-    registerImportMetrics(deps.metrics.registry, deps.database.pool, this.queue);
+    this.#metrics = new ImportMetrics(deps.metrics.registry, deps.database.pool, this.queue, deps.logger);
   }
 
   async start(): Promise<void> {
+    // not fatal: ioredis keeps reconnecting (see the constructor)
     await this.#redis.connect().catch(() => undefined);
+    this.#metrics.start(this.deps.metricsRefreshMs);
   }
 
   routes(app: Express): void {
@@ -73,7 +81,10 @@ export class ImportsApi {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.queue.close().catch(() => undefined);
+      this.#metrics.stop();
+      await this.queue
+        .close()
+        .catch((error: unknown) => this.deps.logger.warn('cannot close the import queue cleanly', { error }));
       this.#redis.disconnect();
     })();
     return this.#closing;

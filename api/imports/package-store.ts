@@ -121,6 +121,7 @@ export class PackageStore {
       const bytes = await this.#writeFile(id, ZIP_FILE, input, hash, maxBytes);
       return await this.#complete(id, 'zip', hash, bytes);
     } catch (error) {
+      // the write's error is the one to report; what stays behind, the worker's reconciliation removes
       await this.remove(id).catch(() => undefined);
       throw error;
     }
@@ -153,6 +154,7 @@ export class PackageStore {
       }
       return await this.#complete(id, 'folder', hash, total);
     } catch (error) {
+      // the write's error is the one to report; what stays behind, the worker's reconciliation removes
       await this.remove(id).catch(() => undefined);
       throw error;
     }
@@ -277,6 +279,7 @@ export class PackageStore {
       for (let seq = 0; next; seq++) {
         const current = next;
         next = seq + 1 < count ? fetch(seq + 1) : undefined;
+        // fetched ahead: its error surfaces when the next turn awaits it
         next?.catch(() => undefined);
         yield await current;
       }

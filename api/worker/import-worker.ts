@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../../lib/logging/logger.js';
+import { OpenedResources } from '../../lib/process/opened-resources.js';
 import { Database } from '../db/database.js';
 import { migrate, pendingMigrations } from '../db/migrate.js';
 import { runImport, type ImportProgress } from '../imports/importer.js';
@@ -32,13 +33,17 @@ export class ImportWorker {
   #redis: Redis | undefined;
   #queue: Queue<ImportJobData> | undefined;
   #worker: Worker<ImportJobData, ImportJobReturn> | undefined;
-  #timer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  #closeTimeoutMs: number;
+  readonly #opened: OpenedResources;
 
   constructor(
     private readonly config: WorkerConfig,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#opened = new OpenedResources(logger);
+    this.#closeTimeoutMs = config.shutdownTimeoutMs;
+  }
 
   /**
    * In a cluster the migration Job alone migrates (MIGRATE_ON_START=false): the worker waits
@@ -67,24 +72,37 @@ export class ImportWorker {
       await database.close();
     }
     if (this.#closing) return;
-    this.#pool = new pg.Pool({ connectionString: this.config.databaseUrl, max: 3 });
+    this.#pool = this.#opened.add(
+      'PostgreSQL',
+      new pg.Pool({ connectionString: this.config.databaseUrl, max: 3 }),
+      (pool) => pool.end(),
+    );
     this.#pool.on('error', (error) => this.logger.warn('database pool error', { error }));
-    this.#redis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, disableClientInfo: true });
+    this.#redis = this.#opened.add(
+      'Redis',
+      new Redis(this.config.redisUrl, { maxRetriesPerRequest: null, disableClientInfo: true }),
+      (redis) => redis.disconnect(),
+    );
+    // the queue and the worker on this connection report its errors (logged below)
     this.#redis.on('error', () => undefined);
-    this.#queue = new Queue<ImportJobData>(IMPORT_QUEUE, { connection: this.#redis });
+    this.#queue = this.#opened.add(
+      'the queue',
+      new Queue<ImportJobData>(IMPORT_QUEUE, { connection: this.#redis }),
+      (queue) => queue.close(),
+    );
     this.#queue.on('error', (error) => this.logger.warn('queue error', { error }));
     const store = new ImportJobStore(this.#pool);
-    this.#worker = new Worker<ImportJobData, ImportJobReturn>(
-      IMPORT_QUEUE,
-      (job) => this.#process(job, store),
-      {
+    this.#worker = this.#opened.add(
+      'the BullMQ worker',
+      new Worker<ImportJobData, ImportJobReturn>(IMPORT_QUEUE, (job) => this.#process(job, store), {
         connection: this.#redis,
         autorun: false,
         concurrency: 1,
         lockDuration: this.config.lockDurationMs,
         stalledInterval: this.config.lockDurationMs,
         maxStalledCount: 2,
-      },
+      }),
+      (worker) => this.#stopWorker(worker),
     );
     this.#worker.on('error', (error) => this.logger.warn('worker error', { error }));
     this.#worker.on('failed', (job, error) => {
@@ -99,8 +117,12 @@ export class ImportWorker {
       })().catch((failure: unknown) => this.logger.warn('cannot record the failure', { error: failure }));
     });
     void this.#worker.run();
+    this.#opened.add(
+      'the reconciliation timer',
+      setInterval(() => void this.#reconcile(store), this.config.reconcileIntervalMs),
+      (timer) => clearInterval(timer),
+    );
     await this.#reconcile(store);
-    this.#timer = setInterval(() => void this.#reconcile(store), this.config.reconcileIntervalMs);
     this.logger.info('import worker started', { queue: IMPORT_QUEUE });
   }
 
@@ -152,6 +174,7 @@ export class ImportWorker {
       const now = Date.now();
       if (progress.phase === 'reading' && now - last < PROGRESS_EVERY_MS) return;
       last = now;
+      // progress is advisory: the next report, or the job's result, replaces one that was lost
       void store.saveProgress(id, progress).catch(() => undefined);
       const rows = progress.files.reduce((sum, file) => sum + file.rows, 0);
       void job.updateProgress({ phase: progress.phase, rows }).catch(() => undefined);
@@ -194,16 +217,20 @@ export class ImportWorker {
    */
   close(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
     this.#closing ??= (async () => {
-      clearInterval(this.#timer);
-      if (this.#worker) {
-        const closed = this.#worker.close();
-        const timer = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
-        await Promise.race([closed, timer]);
-      }
-      await this.#queue?.close().catch(() => undefined);
-      this.#redis?.disconnect();
-      await this.#pool?.end().catch(() => undefined);
+      this.#closeTimeoutMs = timeoutMs;
+      await this.#opened.closeAll();
     })();
     return this.#closing;
+  }
+
+  async #stopWorker(worker: Worker<ImportJobData, ImportJobReturn>): Promise<void> {
+    const closed = worker.close().then(() => true);
+    const gaveUp = new Promise<false>((resolve) =>
+      setTimeout(() => resolve(false), this.#closeTimeoutMs).unref(),
+    );
+    if (!(await Promise.race([closed, gaveUp])))
+      this.logger.warn(
+        `gave the running import up after ${this.#closeTimeoutMs} ms; another worker takes it over`,
+      );
   }
 }

@@ -34,11 +34,23 @@ export class ApiDeployment extends Construct {
       serviceAccountName: props.serviceAccountName,
       connections: props.connections,
       configMapName: props.configMapName,
-      ports: [{ name: ports.api.name, containerPort: ports.api.number }],
+      ports: [
+        { name: ports.api.name, containerPort: ports.api.number },
+        { name: ports.apiHealth.name, containerPort: ports.apiHealth.number },
+      ],
       probes: {
-        startupProbe: httpProbe('/healthz', ports.api.number, { periodSeconds: 2, failureThreshold: 30 }),
-        livenessProbe: httpProbe('/healthz', ports.api.number, { periodSeconds: 10, failureThreshold: 3 }),
-        readinessProbe: httpProbe('/readyz', ports.api.number, { periodSeconds: 5, failureThreshold: 2 }),
+        startupProbe: httpProbe('/healthz', ports.apiHealth.number, {
+          periodSeconds: 2,
+          failureThreshold: 30,
+        }),
+        livenessProbe: httpProbe('/healthz', ports.apiHealth.number, {
+          periodSeconds: 10,
+          failureThreshold: 3,
+        }),
+        readinessProbe: httpProbe('/readyz', ports.apiHealth.number, {
+          periodSeconds: 5,
+          failureThreshold: 2,
+        }),
       },
       // SHUTDOWN_DRAIN_MS (5 s) + SHUTDOWN_TIMEOUT_MS (25 s) + margin.
       terminationGracePeriodSeconds: 35,

@@ -8,7 +8,10 @@ export interface ApiServiceProps {
   readonly context: InstanceContext;
 }
 
-/** ClusterIP Service of the API on port 80 (`http`), the target of the Ingress and the ServiceMonitor. */
+/**
+ * ClusterIP Service of the API: port 80 (`http`) is the Ingress's target; port 8081 (`metrics`),
+ * the health port, is the ServiceMonitor's, and no Ingress routes to it.
+ */
 export class ApiService extends Construct {
   constructor(scope: Construct, id: string, props: ApiServiceProps) {
     super(scope, id);
@@ -26,6 +29,12 @@ export class ApiService extends Construct {
             name: ports.apiService.name,
             port: ports.apiService.number,
             targetPort: k8s.IntOrString.fromString(ports.api.name),
+            protocol: 'TCP',
+          },
+          {
+            name: ports.apiMetricsService.name,
+            port: ports.apiMetricsService.number,
+            targetPort: k8s.IntOrString.fromString(ports.apiHealth.name),
             protocol: 'TCP',
           },
         ],

@@ -44,6 +44,7 @@ export class AppConfig extends Construct {
     const data: Record<string, string> = {
       HOST: '::',
       PORT: String(ports.api.number),
+      HEALTH_PORT: String(ports.apiHealth.number),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
       MIGRATE_ON_START: 'false',

@@ -149,7 +149,7 @@ export function imagePullSecrets(context: InstanceContext): Pick<k8s.PodSpec, 'i
   return secrets.length > 0 ? { imagePullSecrets: secrets.map((name) => ({ name })) } : {};
 }
 
-/** An HTTP GET probe on the API port. */
+/** An HTTP GET probe on `port`. */
 export function httpProbe(
   path: string,
   port: number,

@@ -87,7 +87,8 @@ export class NetworkPolicies extends Construct {
     policy('allow-api-ingress', {
       podSelector: { matchLabels: selectorLabels(context.name, 'api') },
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [tcp(ports.api.name)] }],
+      // the health port too: the kubelet probes it, and Prometheus may run in any namespace
+      ingress: [{ ports: [tcp(ports.api.name), tcp(ports.apiHealth.name)] }],
     });
     policy('allow-postgres-egress', {
       podSelector: clientsOf(postgresClients),

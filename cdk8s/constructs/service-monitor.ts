@@ -10,7 +10,7 @@ export interface ApiServiceMonitorProps {
 
 /**
  * A Prometheus Operator ServiceMonitor (monitoring.coreos.com/v1) scraping the API's
- * `/metrics`. Carries the spec's extra labels so that the cluster's Prometheus selects it.
+ * `/metrics` on its health port. Carries the spec's extra labels so that the cluster's Prometheus selects it.
  */
 export class ApiServiceMonitor extends Construct {
   constructor(scope: Construct, id: string, props: ApiServiceMonitorProps) {
@@ -29,7 +29,7 @@ export class ApiServiceMonitor extends Construct {
         namespaceSelector: { matchNames: [context.namespace] },
         endpoints: [
           {
-            port: ports.apiService.name,
+            port: ports.apiMetricsService.name,
             path: '/metrics',
             interval: serviceMonitor.interval,
             scheme: 'http',

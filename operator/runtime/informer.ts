@@ -196,6 +196,7 @@ export class Informer<T extends InformedObject> {
   /** Waits `ms` (options.pause in unit tests); stop() ends the wait at once. */
   async #pause(ms: number): Promise<void> {
     const pause = this.options.pause ?? ((wait, signal) => sleep(wait, undefined, { signal }));
+    // stop() aborts the wait: that ends it early, it is not a failure
     await pause(ms, this.#stopping.signal).catch(() => undefined);
   }
 

@@ -6,6 +6,8 @@ import { memoryLogger } from './memory-logger.js';
 export interface ApiUnderTest {
   api: ApiProcess;
   baseUrl: string;
+  /** Where /healthz, /readyz, /health and /metrics answer. */
+  healthUrl: string;
   config: ApiConfig;
   logLines: () => Record<string, unknown>[];
 }
@@ -15,8 +17,20 @@ export async function startApi(
   env: Record<string, string>,
   routes?: (app: Express) => void,
 ): Promise<ApiUnderTest> {
-  const config = loadApiConfig({ PORT: '0', HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '0', ...env });
+  const config = loadApiConfig({
+    PORT: '0',
+    HEALTH_PORT: '0',
+    HOST: '127.0.0.1',
+    SHUTDOWN_DRAIN_MS: '0',
+    ...env,
+  });
   const { logger, lines } = memoryLogger();
   const api = await ApiProcess.start({ config, logger, ...(routes ? { routes } : {}) });
-  return { api, baseUrl: `http://127.0.0.1:${api.address.port}`, config, logLines: lines };
+  return {
+    api,
+    baseUrl: `http://127.0.0.1:${api.address.port}`,
+    healthUrl: `http://127.0.0.1:${api.healthAddress.port}`,
+    config,
+    logLines: lines,
+  };
 }

@@ -369,13 +369,15 @@ describe('A district on real Pods', () => {
         };
         expect(jobs.items.map((job) => job.status.succeeded)).toEqual([1]);
       }
-      const health = await runClient<{ status: number }>(
+      // /health answers on the health port (the ServiceMonitor's), not on the Ingress's port
+      const health = await runClient<{ health: number; public: number }>(
         clients,
         'health',
-        `const answer = await fetch(process.env.API + '/health'); console.log(JSON.stringify({ status: answer.status }));`,
+        `const status = async (url) => (await fetch(url)).status;
+         console.log(JSON.stringify({ health: await status(process.env.API + ':8081/health'), public: await status(process.env.API + '/health') }));`,
         { API: apiUrl(districtA, 'district-a') },
       );
-      expect(health.status).toBe(200);
+      expect(health).toEqual({ health: 200, public: 404 });
     },
   );
 

@@ -8,7 +8,7 @@ let redis: OwnRedisServer;
 let under: ApiUnderTest;
 
 async function getJson(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${under.baseUrl}${path}`);
+  const response = await fetch(`${under.healthUrl}${path}`);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

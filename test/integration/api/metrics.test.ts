@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 async function scrape(): Promise<string> {
-  const response = await fetch(`${under.baseUrl}/metrics`);
+  const response = await fetch(`${under.healthUrl}/metrics`);
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/text\/plain/);
   return response.text();
@@ -24,19 +24,33 @@ async function scrape(): Promise<string> {
 
 describe('/metrics', () => {
   it('When requests were served, then they are counted by route template and status, never by raw path', async () => {
-    await fetch(`${under.baseUrl}/health`);
+    await (await fetch(`${under.baseUrl}/openapi.json`)).arrayBuffer();
     await fetch(`${under.baseUrl}/no/such/path/12345`);
     const text = await scrape();
-    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/health",status_code="200"\} 1$/m);
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/openapi.json",status_code="200"\} 1$/m);
     expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status_code="404"\} 1$/m);
     expect(text).toMatch(
-      /^http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/health",status_code="200"\} \d+$/m,
+      /^http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/openapi.json",status_code="200"\} 1$/m,
     );
     expect(text).not.toContain('12345');
   });
 
+  it('When the probes, /health or /metrics are asked for on the public port, then they are not there; on the management port they answer and are not counted as API traffic', async () => {
+    for (const path of ['/healthz', '/readyz', '/health', '/metrics']) {
+      expect({ path, status: (await fetch(`${under.baseUrl}${path}`)).status }).toEqual({
+        path,
+        status: 404,
+      });
+      const managed = await fetch(`${under.healthUrl}${path}`);
+      await managed.arrayBuffer();
+      expect({ path, status: managed.status }).toEqual({ path, status: 200 });
+    }
+    const text = await scrape();
+    expect(text).not.toMatch(/route="\/(healthz|readyz|health|metrics)"/);
+  });
+
   it('When Redis was pinged, then redis_operations_total counts it by operation and status', async () => {
-    await fetch(`${under.baseUrl}/health`);
+    await fetch(`${under.healthUrl}/health`);
     expect(await scrape()).toMatch(/^redis_operations_total\{operation="ping",status="ok"\} [1-9]\d*$/m);
   });
 
@@ -48,19 +62,21 @@ describe('/metrics', () => {
   });
 
   it('When a request carries X-Request-Id, then it is echoed and logged with route, status and duration', async () => {
-    const response = await fetch(`${under.baseUrl}/health`, {
+    const response = await fetch(`${under.baseUrl}/openapi.json`, {
       headers: { 'x-request-id': 'trace-abcdef12' },
     });
+    await response.arrayBuffer();
     expect(response.headers.get('x-request-id')).toBe('trace-abcdef12');
     const line = under.logLines().find((entry) => entry.requestId === 'trace-abcdef12');
-    expect(line).toMatchObject({ level: 'info', route: '/health', statusCode: 200, method: 'GET' });
+    expect(line).toMatchObject({ level: 'info', route: '/openapi.json', statusCode: 200, method: 'GET' });
     expect(typeof line?.duration).toBe('number');
   });
 
   it('When a request has no usable X-Request-Id, then one is generated', async () => {
-    const response = await fetch(`${under.baseUrl}/healthz`, {
+    const response = await fetch(`${under.baseUrl}/openapi.json`, {
       headers: { 'x-request-id': 'bad id with spaces' },
     });
+    await response.arrayBuffer();
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -35,6 +35,7 @@ describe('the rosterhub api process', () => {
     const port = await freePort();
     const run = await startCli(['api'], {
       PORT: '0',
+      HEALTH_PORT: '0',
       DATABASE_URL: `postgres://rosterhub:topsecret@127.0.0.1:${port}/rosterhub`,
       REDIS_URL: requiredEnv('REDIS_URL'),
     }).done;
@@ -67,8 +68,10 @@ describe('the rosterhub api process', () => {
 
   it('When it receives SIGTERM, then it logs JSON, stops cleanly and exits 0', async () => {
     const port = await freePort();
+    const healthPort = await freePort();
     const api = startCli(['api'], {
       PORT: String(port),
+      HEALTH_PORT: String(healthPort),
       HOST: '127.0.0.1',
       DATABASE_URL: database.url,
       REDIS_URL: requiredEnv('REDIS_URL'),
@@ -78,8 +81,9 @@ describe('the rosterhub api process', () => {
       if (api.child.exitCode !== null) throw new Error(`api exited early: ${(await api.done).stdout}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    const health = await fetch(`http://127.0.0.1:${healthPort}/health`);
     expect(health.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/openapi.json`)).status).toBe(200);
 
     api.child.kill('SIGTERM');
     const run = await api.done;
@@ -89,7 +93,7 @@ describe('the rosterhub api process', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line.message)).toEqual(
-      expect.arrayContaining(['shutting down: received SIGTERM', 'stopped', 'GET /health 200']),
+      expect.arrayContaining(['shutting down: received SIGTERM', 'stopped', 'GET /openapi.json 200']),
     );
     expect(
       lines.every((line) => typeof line.timestamp === 'string' && line.service === 'rosterhub-api'),

@@ -51,7 +51,7 @@ describe('migrations at start-up', () => {
       MIGRATE_ON_START: 'false',
     });
     try {
-      const response = await fetch(`${under.baseUrl}/readyz`);
+      const response = await fetch(`${under.healthUrl}/readyz`);
       expect(response.status).toBe(503);
       const body = (await response.json()) as {
         failing: string[];
@@ -61,7 +61,7 @@ describe('migrations at start-up', () => {
       expect(body.details.migrations.message).toContain(migrationsList[0]!.name);
 
       await migrate(under.api.database, database.url);
-      expect((await fetch(`${under.baseUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${under.healthUrl}/readyz`)).status).toBe(200);
     } finally {
       await under.api.shutdown();
     }

@@ -203,8 +203,12 @@ describe('imports through the API and the worker', () => {
     expect(stack.under.api.oneRoster.dataVersion.current()).toBe(version);
   });
 
-  it('When /metrics is scraped, then import jobs by status, rows and the queue depth per state are there', async () => {
-    const text = await (await fetch(`${stack.under.baseUrl}/metrics`)).text();
+  it('When /metrics is scraped, then import jobs by status, rows and the queue depth per state are there (read on the refresh timer)', async () => {
+    let text = '';
+    while (!text.includes('csv_import_jobs_total{status="rejected"} 1')) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      text = await (await fetch(`${stack.under.healthUrl}/metrics`)).text();
+    }
     expect(text).toMatch(/csv_import_jobs_total\{status="completed"\} [1-9]/);
     expect(text).toMatch(/csv_import_jobs_total\{status="rejected"\} 1/);
     expect(text).toMatch(/csv_import_rows_total [1-9]/);

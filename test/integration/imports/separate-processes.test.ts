@@ -102,14 +102,17 @@ describe('imports across processes that share no disk', () => {
   it('When a zip is uploaded to an API process that then goes away with its disk, then a worker elsewhere imports it and the stored package is removed', async () => {
     const apiDisk = await ownDisk('api');
     const port = await freePort();
+    const healthPort = await freePort();
     const api = startCli(['api'], {
       ...apiDisk,
       PORT: String(port),
+      HEALTH_PORT: String(healthPort),
       HOST: '127.0.0.1',
       SHUTDOWN_DRAIN_MS: '0',
     });
     const base = `http://127.0.0.1:${port}`;
-    while ((await fetch(`${base}/readyz`).catch(() => undefined))?.status !== 200) await sleep(200);
+    while ((await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status !== 200)
+      await sleep(200);
     const created = await startCli(['admin-key', 'create', '--name', 'uploader'], await ownDisk('key')).done;
     expect(created.code).toBe(0);
     const { key } = JSON.parse(created.stdout) as { key: string };

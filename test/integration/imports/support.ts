@@ -32,14 +32,26 @@ export interface ImportStack {
   close(): Promise<void>;
 }
 
+/**
+ * `connection` gives the settings both processes reach PostgreSQL with (default: straight at
+ * the test database).
+ */
 export async function startImportStack(
   redisUrl: string,
   withWorker = true,
   apiEnv: Record<string, string> = {},
+  connection: (database: TestDatabase) => Record<string, string> = (database) => ({
+    DATABASE_URL: database.url,
+  }),
 ): Promise<ImportStack> {
   const database = await createTestDatabase();
-  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl };
-  const under = await startApi({ ...env, PUBLIC_BASE_URL: 'https://roster.example.org', ...apiEnv });
+  const env = { ...connection(database), REDIS_URL: redisUrl };
+  const under = await startApi({
+    ...env,
+    PUBLIC_BASE_URL: 'https://roster.example.org',
+    IMPORT_METRICS_REFRESH_MS: '200',
+    ...apiEnv,
+  });
   const { keyId, secret, key } = newApiKey();
   await new CredentialsRepository(under.api.database.orm).createKey(keyId, 'admin', hashSecret(secret), [
     ADMIN_SCOPE,

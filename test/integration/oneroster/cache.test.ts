@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** db_queries_total by operation, from /metrics. */
 async function queries(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${fixture.under.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${fixture.under.healthUrl}/metrics`)).text();
   const counts: Record<string, number> = {};
   for (const match of text.matchAll(/^db_queries_total\{operation="(\w+)"\} (\d+)$/gm))
     counts[match[1]!] = Number(match[2]);
@@ -73,7 +73,7 @@ describe('the response cache', () => {
     try {
       await get(uncached, '/orgs');
       const text = async (): Promise<number> => {
-        const body = await (await fetch(`${uncached.under.baseUrl}/metrics`)).text();
+        const body = await (await fetch(`${uncached.under.healthUrl}/metrics`)).text();
         return Number(/^db_queries_total\{operation="page"\} (\d+)$/m.exec(body)?.[1] ?? 0);
       };
       const before = await text();

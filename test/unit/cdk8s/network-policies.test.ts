@@ -42,10 +42,17 @@ describe('NetworkPolicies', () => {
     ]);
   });
 
-  it('When synthesized, then the API accepts traffic on its http port only', () => {
+  it('When synthesized, then the API accepts traffic on its http port and its health port (probes, Prometheus) only', () => {
     const api = policies().get('allow-api-ingress');
     expect(api?.spec?.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'api' });
-    expect(api?.spec?.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 'http' }] }]);
+    expect(api?.spec?.ingress).toEqual([
+      {
+        ports: [
+          { protocol: 'TCP', port: 'http' },
+          { protocol: 'TCP', port: 'health' },
+        ],
+      },
+    ]);
   });
 
   it('When the data services are in the cluster, then app Pods reach them and they admit only app Pods', () => {

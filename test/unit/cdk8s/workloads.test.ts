@@ -1,8 +1,10 @@
 import type {
   V1CronJob,
   V1HorizontalPodAutoscaler,
+  V1Ingress,
   V1Job,
   V1PodDisruptionBudget,
+  V1Service,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { synthesize } from '../../../cdk8s/index.js';
@@ -25,6 +27,27 @@ describe('API Deployment', () => {
     expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(container.startupProbe?.httpGet?.path).toBe('/healthz');
     expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
+  });
+
+  it('When synthesized, then probes and the ServiceMonitor use the health port, which the Ingress never routes to', () => {
+    const portNamed = new Map(container.ports?.map((port) => [port.name, port.containerPort]));
+    expect(Object.fromEntries(portNamed)).toEqual({ http: 3000, health: 8081 });
+    for (const probe of [container.livenessProbe, container.startupProbe, container.readinessProbe])
+      expect(probe?.httpGet?.port).toBe(8081);
+    const service = single(objects, 'Service', 'district-a-api') as V1Service;
+    expect(service.spec?.ports?.map(({ name, port, targetPort }) => ({ name, port, targetPort }))).toEqual([
+      { name: 'http', port: 80, targetPort: 'http' },
+      { name: 'metrics', port: 8081, targetPort: 'health' },
+    ]);
+    const monitor = single(objects, 'ServiceMonitor') as unknown as {
+      spec: { endpoints: { port: string }[] };
+    };
+    expect(monitor.spec.endpoints.map((endpoint) => endpoint.port)).toEqual(['metrics']);
+    const ingress = single(synthesize(exampleInstance('kind')), 'Ingress') as V1Ingress;
+    const backends = ingress.spec?.rules?.flatMap(
+      (rule) => rule.http?.paths.map((path) => path.backend) ?? [],
+    );
+    expect(backends?.map((backend) => backend.service?.port?.name)).toEqual(['http']);
   });
 
   it('When synthesized, then the selector uses only stable labels, never the version or cdk8s address labels', () => {

@@ -60,7 +60,7 @@ describe('compose.yaml', () => {
     expect(services.redis!.healthcheck?.test?.join(' ')).toContain('ping');
   });
 
-  it('When Prometheus and Grafana start, then Prometheus scrapes the API and Grafana provisions every dashboard', () => {
+  it('When Prometheus and Grafana start, then Prometheus scrapes the API on its health port and Grafana provisions every dashboard', () => {
     const mounts = (name: string): Map<string, string> =>
       new Map(
         (services[name]!.volumes ?? [])
@@ -75,7 +75,7 @@ describe('compose.yaml', () => {
       scrape_configs: { static_configs: { targets: string[]; labels: Record<string, string> }[] }[];
     };
     const target = config.scrape_configs[0]?.static_configs[0];
-    expect(target?.targets).toEqual(['api:3000']);
+    expect(target?.targets).toEqual(['api:8081']);
     expect(target?.labels.namespace).toBeDefined();
 
     const grafana = mounts('grafana');

@@ -123,17 +123,17 @@ describe('Dockerfile', () => {
   );
 
   it.each([
-    ['api', '["api"]', '3000'],
-    ['operator', '["operator"]', '8081'],
+    ['api', '["api"]', '3000 8081', '8081'],
+    ['operator', '["operator"]', '8081', '8081'],
   ])(
-    'When the %s image runs, then its command, port and HEALTHCHECK on /healthz fit it',
-    (target, cmd, port) => {
+    'When the %s image runs, then its command, ports and HEALTHCHECK on /healthz (on the health port) fit it',
+    (target, cmd, exposed, healthPort) => {
       const own = stageNamed(target).instructions;
       expect(own.find((i) => i.keyword === 'CMD')?.args).toBe(cmd);
-      expect(own.find((i) => i.keyword === 'EXPOSE')?.args).toBe(port);
+      expect(own.find((i) => i.keyword === 'EXPOSE')?.args).toBe(exposed);
       const healthcheck = own.find((i) => i.keyword === 'HEALTHCHECK')?.args ?? '';
       expect(healthcheck).toContain('/healthz');
-      expect(healthcheck).toContain(port);
+      expect(healthcheck).toContain(`process.env.HEALTH_PORT || ${healthPort}`);
     },
   );
 
