@@ -34,13 +34,15 @@ export const databaseName = 'rosterhub';
 /** PostgreSQL role (inCluster owner, managed administrator login). */
 export const databaseUser = 'rosterhub';
 
+/** /healthz, /readyz, /health and /metrics of the API: probes and Prometheus, never the Ingress. */
+const API_HEALTH_PORT = 8081;
+
 /** Container ports and their names. */
 export const ports = {
   api: { name: 'http', number: 3000 },
-  /** /healthz, /readyz, /health and /metrics: probes and Prometheus, never the Ingress. */
-  apiHealth: { name: 'health', number: 8081 },
+  apiHealth: { name: 'health', number: API_HEALTH_PORT },
   apiService: { name: 'http', number: 80 },
-  apiMetricsService: { name: 'metrics', number: 8081 },
+  apiMetricsService: { name: 'metrics', number: API_HEALTH_PORT },
   postgres: { name: 'postgres', number: 5432 },
   redis: { name: 'redis', number: 6379 },
   redisTls: { name: 'redis-tls', number: 6380 },

@@ -10,6 +10,8 @@ import { createStageSql, stageTable } from './stage-tables.js';
 import { stageFile } from './csv-stage.js';
 
 /** The advisory lock every import takes: one import at a time per database (instance). */
+export const IMPORT_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('rosterhub:import'))`;
+
 /**
  * Stage tables live in local buffers, which can grow only before a session's first temporary
  * table. A server connection a pooler hands on may have had one (an earlier import): there the
@@ -24,8 +26,6 @@ async function largeTempBuffers(client: pg.Client): Promise<void> {
     await client.query('rollback to savepoint rh_temp_buffers');
   }
 }
-
-export const IMPORT_LOCK_SQL = `select pg_advisory_xact_lock(hashtext('rosterhub:import'))`;
 
 export type ImportPhase = 'waiting-for-lock' | 'reading' | 'checking' | 'merging' | 'committing' | 'done';
 

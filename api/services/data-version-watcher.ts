@@ -27,7 +27,8 @@ export class DataVersionWatcher {
   constructor(private readonly options: DataVersionWatcherOptions) {}
 
   async start(): Promise<void> {
-    if (!(this.options.listen ?? true) && this.options.pollMs === 0)
+    const listen = this.options.listen ?? true;
+    if (!listen && this.options.pollMs === 0)
       throw new Error(
         'DATA_VERSION_POLL_MS=0 with DATABASE_POOL_MODE=transaction: without LISTEN the API would never learn of an import',
       );
@@ -35,7 +36,7 @@ export class DataVersionWatcher {
     await this.refresh().catch((error: unknown) =>
       this.options.logger.warn('cannot read the roster data version yet', { error }),
     );
-    if (this.options.listen ?? true) {
+    if (listen) {
       this.#listener = new DataVersionListener(
         this.options.databaseUrl,
         (version) => this.#set(version),

@@ -1,22 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { freePort } from './free-port.js';
-
-/** Debian's PgBouncer refuses to run as root; as root it runs as the `postgres` system user. */
-async function runAsUser(): Promise<{ uid: number; gid: number; name: string } | undefined> {
-  if (userInfo().uid !== 0) return undefined;
-  const passwd = await readFile('/etc/passwd', 'utf8');
-  const entry = passwd.split('\n').find((line) => line.startsWith('postgres:'));
-  const [, , uid, gid] = entry?.split(':') ?? [];
-  if (uid === undefined || gid === undefined)
-    throw new Error('running as root, but there is no postgres user to run PgBouncer as');
-  return { uid: Number(uid), gid: Number(gid), name: 'postgres' };
-}
+import { giveToServerUser, serverUserCommand } from './server-user.js';
 
 /**
  * A real PgBouncer (Debian's package) on loopback in front of the test PostgreSQL, in
@@ -61,15 +50,10 @@ export class OwnPgBouncer {
         '',
       ].join('\n'),
     );
-    const owner = await runAsUser();
-    if (owner) {
-      await chown(dir, owner.uid, owner.gid);
-      for (const file of ['userlist.txt', 'pgbouncer.ini'])
-        await chown(join(dir, file), owner.uid, owner.gid);
-    }
+    await giveToServerUser(dir);
     await chmod(dir, 0o700);
     const bouncer = new OwnPgBouncer(port, dir, upstream);
-    await bouncer.#start(owner?.name);
+    await bouncer.#start();
     return bouncer;
   }
 
@@ -86,20 +70,16 @@ export class OwnPgBouncer {
     return this.#log;
   }
 
-  async #start(user: string | undefined): Promise<void> {
-    const command = '/usr/sbin/pgbouncer';
-    const config = join(this.dir, 'pgbouncer.ini');
-    const child = user ? spawn('runuser', ['-u', user, '--', command, config]) : spawn(command, [config]);
+  async #start(): Promise<void> {
+    const child = spawn(...serverUserCommand('/usr/sbin/pgbouncer', [join(this.dir, 'pgbouncer.ini')]));
     this.#process = child;
     child.stdout.on('data', (chunk: Buffer) => (this.#log += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (this.#log += chunk.toString()));
-    const probeUrl = new URL(this.upstream);
-    probeUrl.hostname = '127.0.0.1';
-    probeUrl.port = String(this.port);
+    const probeUrl = this.urlFor(this.upstream.toString());
     for (;;) {
       if (child.exitCode !== null)
         throw new Error(`pgbouncer exited with code ${child.exitCode}: ${this.#log}`);
-      const probe = new pg.Client({ connectionString: probeUrl.toString() });
+      const probe = new pg.Client({ connectionString: probeUrl });
       probe.on('error', () => undefined);
       try {
         await probe.connect();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createCertificates } from '../cluster/support/certificates.js';
 import { freePort } from './free-port.js';
+import { giveToServerUser, serverUserCommand } from './server-user.js';
 
 const run = promisify(execFile);
 
@@ -25,9 +26,7 @@ const binDir = (): string => {
   return join('/usr/lib/postgresql', versions[0] ?? '', 'bin');
 };
 
-/** PostgreSQL refuses to run as root: as root the server runs as the `postgres` system user. */
-const asServerUser = (command: string, args: string[]) =>
-  process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', command, ...args]) : run(command, args);
+const asServerUser = (command: string, args: string[]) => run(...serverUserCommand(command, args));
 
 export async function startTlsPostgres(): Promise<TlsPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'rosterhub-tls-postgres-'));
@@ -35,7 +34,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
   const certs = await createCertificates(join(dir));
   const data = join(dir, 'data');
   const port = await freePort();
-  if (process.getuid?.() === 0) await run('chown', ['-R', 'postgres', dir]);
+  await giveToServerUser(dir);
   await asServerUser(join(binDir(), 'initdb'), [
     '-D',
     data,
@@ -47,8 +46,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
   copyFileSync(certs.serverCert, join(data, 'server.crt'));
   copyFileSync(certs.serverKey, join(data, 'server.key'));
   chmodSync(join(data, 'server.key'), 0o600);
-  if (process.getuid?.() === 0)
-    await run('chown', ['postgres', join(data, 'server.crt'), join(data, 'server.key')]);
+  await giveToServerUser(join(data, 'server.crt'), join(data, 'server.key'));
   await appendFile(
     join(data, 'postgresql.conf'),
     `port = ${port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${dir}'\nssl = on\nfsync = off\n`,
