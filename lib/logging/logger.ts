@@ -28,6 +28,23 @@ const contextAndRedaction = winston.format((info) => {
   return info;
 });
 
+const MESSAGE = Symbol.for('message');
+const safeJson = winston.format.json();
+
+/**
+ * One JSON line per entry. JSON.stringify is several times faster than logform's json()
+ * (safe-stable-stringify, sorted keys), which matters for the access log's line per request;
+ * what it cannot write (a BigInt, a cycle that redaction did not reach) goes to json().
+ */
+const jsonLine = winston.format((info) => {
+  try {
+    (info as Record<symbol, unknown>)[MESSAGE] = JSON.stringify(info);
+    return info;
+  } catch {
+    return safeJson.transform(info, {});
+  }
+});
+
 function prettyLine(info: winston.Logform.TransformableInfo): string {
   const { timestamp, level, message, service: _service, version: _version, ...rest } = info;
   const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
@@ -39,7 +56,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const format =
     options.format === 'pretty'
       ? winston.format.combine(...base, winston.format.colorize(), winston.format.printf(prettyLine))
-      : winston.format.combine(...base, winston.format.json());
+      : winston.format.combine(...base, jsonLine());
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })
     : new winston.transports.Console();

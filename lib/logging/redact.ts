@@ -7,10 +7,13 @@ const SENSITIVE_KEY =
 const API_KEY = /\brh_(live|test)_[A-Za-z0-9_]+/g;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]+@/gi;
+/** What each of the three patterns needs to match at all: most logged strings have none of it. */
+const MAYBE_SECRET = /rh_(?:live|test)_|bearer|basic|:\/\//i;
 
 export const MASK = '*****';
 
 export function redactString(value: string): string {
+  if (!MAYBE_SECRET.test(value)) return value;
   return value
     .replace(API_KEY, (_match, env: string) => `rh_${env}_${MASK}`)
     .replace(BEARER, (_match, scheme: string) => `${scheme} ${MASK}`)
@@ -25,9 +28,10 @@ function maskSensitive(value: unknown): unknown {
   return value === undefined || value === null ? value : MASK;
 }
 
-export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
+export function redact(value: unknown, seen?: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactString(value);
   if (value === null || typeof value !== 'object') return value;
+  seen ??= new WeakSet<object>();
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redact(item, seen));

@@ -32,4 +32,16 @@ describe('JSON logger', () => {
     expect(line?.databaseUrl).toBe('postgres://u:*****@h/db');
     expect(JSON.stringify(line)).not.toContain('deadbeef');
   });
+
+  it('When a field holds a value JSON cannot write (a BigInt), then the line is still written, with the value as text', () => {
+    const { logger, lines } = memoryLogger();
+    logger.info('rows counted', { rows: 12n, table: 'users' });
+    expect(lines()[0]).toMatchObject({ message: 'rows counted', rows: '12', table: 'users' });
+  });
+
+  it('When a message names a bearer token or basic credentials in any case, then the line has them masked', () => {
+    const { logger, lines } = memoryLogger();
+    logger.warn('header was bearer abc.def-ghi and BASIC dXNlcjpwdw==');
+    expect(lines()[0]?.message).toBe('header was bearer ***** and BASIC *****');
+  });
 });
