@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { WorkQueue } from './work-queue.js';
 
 /** What a reconcile asks for: nothing (done until something changes) or a look again later. */
@@ -55,6 +55,10 @@ export class Controller {
 
   async #work(): Promise<void> {
     for (;;) {
+      // A reconcile that finds nothing to change does no I/O, and a queued key is handed out at
+      // once: without a turn of the event loop here, a resync of every instance would run as
+      // one chain of microtasks, starving timers and sockets (the Lease renewal) until it ends.
+      await nextTurn();
       const key = await this.queue.get();
       if (key === undefined) return;
       this.#active += 1;

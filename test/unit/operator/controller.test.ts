@@ -42,3 +42,30 @@ describe('Controller.stop', () => {
     expect(await controller.stop(50)).toBe(false);
   });
 });
+
+describe('Controller workers and the event loop', () => {
+  it('When many queued reconciles need no I/O (an idle resync), then timers and I/O still run between them', async () => {
+    const queue = new WorkQueue(defaultControllerRateLimiter());
+    const keys = Array.from({ length: 200 }, (_, i) => `ns/instance-${i}`);
+    for (const key of keys) queue.add(key);
+    let reconciled = 0;
+    // A Lease renewal's timer, due at once: it must not wait behind the whole queue.
+    let reconciledWhenTimerRan: number | undefined;
+    setTimeout(() => (reconciledWhenTimerRan = reconciled), 0);
+    const controller = new Controller(
+      'test',
+      queue,
+      () => {
+        reconciled += 1;
+        return Promise.resolve({});
+      },
+      quiet,
+      2,
+    );
+    controller.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await controller.stop(1000);
+    expect(reconciled).toBe(keys.length);
+    expect(reconciledWhenTimerRan).toBeLessThan(10);
+  });
+});
