@@ -55,10 +55,10 @@ test-cluster: setup build k8s-binaries k8s-tools node-binaries test-images ## th
 test-integration: setup build ## the integration project only
 	RH_PG_FAST=1 scripts/with-services.sh $(JEST) --selectProjects integration
 
-run: setup build ## PostgreSQL, Redis, the API and the import worker in the foreground; Ctrl-C stops all of it
+run: setup build ## PostgreSQL, Redis, the API and the import worker in the foreground (a demo district on an empty database); Ctrl-C stops all of it
 	@echo "RosterHub API: http://127.0.0.1:$${PORT:-3000}  (health and metrics: http://127.0.0.1:$${HEALTH_PORT:-8081}/health, /metrics)"
 	LOG_FORMAT=$${LOG_FORMAT:-pretty} SHUTDOWN_DRAIN_MS=$${SHUTDOWN_DRAIN_MS:-0} \
-	  scripts/with-services.sh bash -c 'node bin/rosterhub.js worker & trap "kill $$! 2>/dev/null" EXIT; node bin/rosterhub.js api'
+	  scripts/with-services.sh bash -c 'node bin/rosterhub.js demo && { node bin/rosterhub.js worker & trap "kill $$! 2>/dev/null" EXIT; node bin/rosterhub.js api; }'
 
 bench: setup build ## every benchmark under bench/ (results in bench/results/*.json)
 	RH_PG_FAST=0 scripts/with-services.sh node dist/bench/run.js $(BENCH)

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { adoptLocalServices } from './local-services.js';
 
 const USAGE = `usage: rosterhub <command>
 
@@ -6,11 +7,13 @@ commands:
   api                 run the OneRoster API server (configured by environment variables)
   worker              run the CSV import worker (jobs queued by POST /rosterhub/v1/imports or import)
   import              queue a OneRoster CSV package (zip or folder) and follow it ([--dry-run] [--strict])
+  imports list        the latest imports with their state and counts ([--limit N])
   export              write the roster as a OneRoster CSV package (FILE.zip [--mode bulk|delta])
   admin-key create    create an admin API key (imports and exports, or --only import|export); prints it once
   migrate             apply pending database migrations and exit
   render              print a RosterHubInstance's Kubernetes objects as YAML (-f FILE [--platform P])
   seed                load a generated district into the database (--size small|large [--seed N])
+  demo                on an empty database: a generated district, a demo client and admin key; prints commands to try
   generate            write a generated district as a OneRoster CSV package (--size … --out DIR)
   clients             create|list|revoke|rotate|update-scopes OAuth 2.0 clients; secrets printed once
   keys                create|list|revoke rh_live_ API keys
@@ -23,9 +26,31 @@ commands:
 
 exit codes: 0 done, 1 the operation failed or was rejected, 2 bad usage or configuration`;
 
+/** Commands an administrator runs by hand: from a checkout they find the local services. */
+const ADMIN_COMMANDS = new Set([
+  'import',
+  'imports',
+  'export',
+  'admin-key',
+  'migrate',
+  'seed',
+  'clients',
+  'keys',
+  'backup',
+  'restore',
+  'demo',
+]);
+
 async function main(argv: string[]): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const [command, ...rest] = argv;
+  if (command !== undefined && ADMIN_COMMANDS.has(command)) {
+    const adopted = adoptLocalServices(process.env);
+    if (adopted.length > 0)
+      process.stderr.write(
+        `rosterhub: ${adopted.join(' and ')} not set; using the local services of this checkout (.local/services.env, written by make run / make services-start)\n`,
+      );
+  }
   switch (command) {
     case 'api': {
       const { runApi } = await import('../api/main.js');
@@ -40,6 +65,11 @@ async function main(argv: string[]): Promise<void> {
     case 'import': {
       const { runImportCommand } = await import('./import-command.js');
       process.exitCode = await runImportCommand(rest);
+      return;
+    }
+    case 'imports': {
+      const { runImportsCommand } = await import('./imports-command.js');
+      process.exitCode = await runImportsCommand(rest);
       return;
     }
     case 'export': {
@@ -65,6 +95,11 @@ async function main(argv: string[]): Promise<void> {
     case 'seed': {
       const { runSeedCommand } = await import('./seed-command.js');
       process.exitCode = await runSeedCommand(rest);
+      return;
+    }
+    case 'demo': {
+      const { runDemoCommand } = await import('./demo-command.js');
+      process.exitCode = await runDemoCommand(rest);
       return;
     }
     case 'generate': {

@@ -4,6 +4,8 @@
 #   services.sh stop  [postgres|redis]...   stop what is running
 #   services.sh status                      one line per service
 #   services.sh env                         the DATABASE_URL / REDIS_URL lines to export
+# While a service runs, $LOCAL_DIR/services.env holds those lines: the admin commands run from
+# the checkout read it when DATABASE_URL / REDIS_URL are not set (cli/local-services.ts).
 # Ports: RH_PG_PORT (default 55432), RH_REDIS_PORT (default 56379). RH_PG_FAST=1 turns off
 # fsync for throw-away test data. No system service is touched.
 source "$(dirname "$0")/lib.sh"
@@ -127,8 +129,12 @@ shift || true
 services=("$@")
 ((${#services[@]})) || services=(postgres redis)
 case $cmd in
-  start) for s in "${services[@]}"; do case $s in postgres) pg_start ;; redis) redis_start ;; *) die "unknown service '$s'" ;; esac; done ;;
-  stop) for s in "${services[@]}"; do case $s in postgres) pg_stop ;; redis) redis_stop ;; *) die "unknown service '$s'" ;; esac; done ;;
+  start)
+    for s in "${services[@]}"; do case $s in postgres) pg_start ;; redis) redis_start ;; *) die "unknown service '$s'" ;; esac; done
+    print_env >"$LOCAL_DIR/services.env" ;;
+  stop)
+    for s in "${services[@]}"; do case $s in postgres) pg_stop ;; redis) redis_stop ;; *) die "unknown service '$s'" ;; esac; done
+    pg_ready || redis_ready || rm -f "$LOCAL_DIR/services.env" ;;
   status)
     if pg_ready; then echo "postgres: up on 127.0.0.1:$PG_PORT"; else echo "postgres: down"; fi
     if redis_ready; then echo "redis: up on 127.0.0.1:$REDIS_PORT"; else echo "redis: down"; fi ;;

@@ -13,15 +13,16 @@ export interface CliRun {
 }
 
 /**
- * Starts `bin/rosterhub.js ARGS` with only PATH and `env` in its environment. `done` settles
- * when it exits; `output()` is its stdout so far.
+ * Starts `bin/rosterhub.js ARGS` with only PATH and `env` in its environment (and no local
+ * services to fall back on unless `env` names an RH_LOCAL_DIR). `done` settles when it exits;
+ * `output()` is its stdout so far.
  */
 export function startCli(
   args: string[],
   env: Record<string, string>,
 ): { child: ChildProcessByStdio<null, Readable, Readable>; done: Promise<CliRun>; output: () => string } {
   const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', RH_LOCAL_DIR: '/nonexistent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
