@@ -95,6 +95,15 @@ export class ImportJobStore {
     return row ? view(row) : undefined;
   }
 
+  /** The most recent jobs, newest first. */
+  async latest(limit: number): Promise<ImportJobView[]> {
+    const result = await this.db.query<Row>(
+      'select * from import_jobs order by created_at desc, id limit $1',
+      [limit],
+    );
+    return result.rows.map(view);
+  }
+
   /** The stored package of a job (none once the job finished, or for jobs of earlier versions). */
   async packageId(id: string): Promise<string | undefined> {
     const result = await this.db.query<{ package_id: string | null }>(
