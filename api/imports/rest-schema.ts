@@ -63,7 +63,7 @@ export async function checkRestSchema(
       : `exists (select 1 from users u where u.sourced_id = s.sourced_id and jsonb_array_length(u.roles) > 0)`;
   const roleless = await client.query<{ line: string; sourced_id: string; total: string }>(
     `select s.line, s.sourced_id, count(*) over () as total from ${stageTable('users')} s
-     where ${activeRow} and not ${inPackage} and not ${stored}
+     where ${activeRow} and s.sourced_id is not null and not ${inPackage} and not ${stored}
      order by s.line limit 100`,
   );
   for (const row of roleless.rows) {

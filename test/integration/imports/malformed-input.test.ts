@@ -218,4 +218,15 @@ describe('problem totals', () => {
     expect(result.report.totals.errors).toBe(250);
     expect(result.report.truncated).toBe(true);
   });
+
+  it('When a row leaves sourcedId blank, then the package is rejected naming the file, line and column, not failed', async () => {
+    const path = await variant('blank-sourced-id', 'users.csv', (original) =>
+      Buffer.from(original.toString('utf8').replace(/\r\n[^,\r\n]*,/, '\r\n,')),
+    );
+    const result = await dryRun(path);
+    expect(result.outcome).toBe('rejected');
+    expect(result.report.errors).toContainEqual(
+      expect.objectContaining({ file: 'users.csv', line: 2, column: 'sourcedId' }),
+    );
+  });
 });
