@@ -3,9 +3,9 @@
 // real test node (test/cluster/support/real-node), with NetworkPolicies enforced by kube-router.
 // A CSV package goes in through the API from a Pod in the cluster and comes out to a OneRoster
 // consumer Pod; the version is raised under a reading consumer; a Retain deletion keeps the data.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -123,6 +123,32 @@ async function runClient<T>(
   return JSON.parse(logs.trim().split('\n').at(-1) ?? 'null') as T;
 }
 
+/** Where kubectl finds the plugin: a folder on PATH holding `kubectl-rosterhub`, as npm or krew installs it. */
+async function pluginPath(): Promise<string> {
+  const dir = join(work, 'plugin-bin');
+  await mkdir(dir, { recursive: true });
+  await symlink(
+    new URL('../../../bin/kubectl-rosterhub.js', import.meta.url).pathname,
+    join(dir, 'kubectl-rosterhub'),
+  ).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return dir;
+}
+
+/** `kubectl rosterhub ARGS` through kubectl's plugin lookup. */
+function kubectlPlugin(
+  pluginDir: string,
+  args: string[],
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(`${toolsDir}/kubectl`, ['rosterhub', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${pluginDir}:${toolsDir}:${process.env.PATH ?? ''}` },
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** kubectl arguments that run psql with `args` in district A's PostgreSQL Pod. */
 const psqlInDistrictA = (...args: string[]): string[] => [
   '-n',
@@ -139,12 +165,17 @@ const psqlInDistrictA = (...args: string[]): string[] => [
 ];
 
 /** `kubectl exec` of a command that prints JSON, parsed. */
-// Runs in a client Pod: the number of users a consumer sees.
+// Runs in a client Pod: the number of users a consumer sees, or (status 0) why the API could not
+// be reached at all, e.g. while no API Pod is ready.
 const COUNT_USERS = String.raw`
 const base = process.env.API;
-const token = await (await fetch(base + '/oauth/token', { method: 'POST', headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE) })).json();
-const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/users?limit=1', { headers: { authorization: 'Bearer ' + token.access_token } });
-console.log(JSON.stringify({ status: answer.status, total: Number(answer.headers.get('x-total-count')) }));
+try {
+  const token = await (await fetch(base + '/oauth/token', { method: 'POST', headers: { authorization: 'Basic ' + Buffer.from(process.env.CLIENT_ID + ':' + process.env.CLIENT_SECRET).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=' + encodeURIComponent(process.env.SCOPE) })).json();
+  const answer = await fetch(base + '/ims/oneroster/rostering/v1p2/users?limit=1', { headers: { authorization: 'Bearer ' + token.access_token } });
+  console.log(JSON.stringify({ status: answer.status, total: Number(answer.headers.get('x-total-count')) }));
+} catch (error) {
+  console.log(JSON.stringify({ status: 0, error: String(error.cause?.code ?? error.message) }));
+}
 `;
 
 interface JobStatus {
@@ -444,6 +475,76 @@ describe('A district on real Pods', () => {
   );
 
   step(
+    'When a platform team runs kubectl rosterhub against district A, then status, import, logs, psql and backup answer from the running district',
+    async () => {
+      const plugin = await pluginPath();
+      const status = kubectlPlugin(plugin, ['status', 'district-a', '-n', districtA]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/phase\s+Ready/);
+      expect(status.stdout).toMatch(
+        new RegExp(`version\\s+spec ${images.RH_VERSION}, serving ${images.RH_VERSION}`),
+      );
+      expect(status.stdout).toMatch(/ApiReady\s+True/);
+      expect(status.stdout).toMatch(/district-a-api-\S+\s+api\s+Running\s+ready 1\/1/);
+      expect(status.stdout).toMatch(/last import\s+completed/);
+      progress('kubectl rosterhub status done');
+
+      await writeFile(join(work, 'package.zip'), packageZip);
+      const dryRun = kubectlPlugin(plugin, [
+        'import',
+        'district-a',
+        join(work, 'package.zip'),
+        '--dry-run',
+        '--key',
+        adminKey,
+        '-n',
+        districtA,
+      ]);
+      expect(dryRun.code).toBe(0);
+      expect(JSON.parse(dryRun.stdout)).toMatchObject({ state: 'completed', dryRun: true });
+      const broken = join(work, 'broken');
+      await cp(join(work, 'package'), broken, { recursive: true });
+      const users = await readFile(join(broken, 'users.csv'), 'utf8');
+      await writeFile(join(broken, 'users.csv'), users.replace(/\r\n[^,]*,/, '\r\n,'));
+      await writeFile(join(work, 'broken.zip'), await zipFolder(broken));
+      const rejected = kubectlPlugin(plugin, [
+        'import',
+        'district-a',
+        join(work, 'broken.zip'),
+        '--key',
+        adminKey,
+        '-n',
+        districtA,
+      ]);
+      expect(rejected.code).toBe(1);
+      expect(JSON.parse(rejected.stdout)).toMatchObject({ state: 'rejected' });
+      expect(rejected.stderr).toMatch(/^error users\.csv:2:\S* \[/m);
+      progress('kubectl rosterhub import done');
+
+      const logs = kubectlPlugin(plugin, ['logs', 'district-a', 'api', '--tail', '5', '-n', districtA]);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toMatch(/^\[pod\/district-a-api-/m);
+      const psql = kubectlPlugin(plugin, [
+        'psql',
+        'district-a',
+        '-n',
+        districtA,
+        '--',
+        '-Atc',
+        'select count(*) from users',
+      ]);
+      expect(psql.code).toBe(0);
+      expect(psql.stdout.trim()).toBe(String(usersInPackage));
+      const backup = kubectlPlugin(plugin, ['backup', 'district-a', '-n', districtA]);
+      expect(backup.code).toBe(0);
+      expect(JSON.parse(backup.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+        name: expect.stringMatching(/^rosterhub-.*\.dump$/) as unknown,
+      });
+      progress('kubectl rosterhub logs, psql and backup done');
+    },
+  );
+
+  step(
     'When a Pod of district A connects to district B’s PostgreSQL, Redis or API, then the NetworkPolicies stop it, while A reaches its own; other Pods do not reach A’s data services',
     async () => {
       const targets = (namespace: string, name: string) => [
@@ -610,8 +711,10 @@ describe('A district on real Pods', () => {
         );
       }, 1000);
       await waitFor(() => Promise.resolve(isReady(instance(districtA, 'district-a'))), 1000);
-      // The restart is the one interruption growth costs: the API's pooled connections to the
-      // old server fail on their first use, so a consumer may need to ask again.
+      // The restart is the one interruption growth costs: while PostgreSQL restarts the API Pods
+      // report not ready (their probes lag the instance's status by a period or two), and their
+      // pooled connections to the old server fail on first use, so a consumer may need to ask
+      // again.
       let attempt = 0;
       const users = await waitFor(async () => {
         attempt += 1;
