@@ -130,8 +130,8 @@ async function pluginPath(): Promise<string> {
   await symlink(
     new URL('../../../bin/kubectl-rosterhub.js', import.meta.url).pathname,
     join(dir, 'kubectl-rosterhub'),
-  ).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
+  ).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   });
   return dir;
 }
