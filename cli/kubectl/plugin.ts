@@ -1,6 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { InstanceNames, labelKeys, ports, type Component } from '../../cdk8s/names.js';
+import {
+  appName,
+  databaseName,
+  databaseUser,
+  InstanceNames,
+  labelKeys,
+  ports,
+  type Component,
+} from '../../cdk8s/names.js';
 import { rosterHubInstanceApi } from '../../cdk8s/spec.js';
 import { RETRY_MIGRATION_ANNOTATION } from '../../operator/reconcile/plan.js';
 import { KubectlError, Kubectl } from './kubectl.js';
@@ -65,7 +73,7 @@ function readInstance(kubectl: Kubectl, name: string): InstanceObject {
 }
 
 function componentSelector(name: string, component?: Component): string {
-  const labels = [`${labelKeys.instance}=${name}`, `${labelKeys.name}=rosterhub`];
+  const labels = [`${labelKeys.instance}=${name}`, `${labelKeys.name}=${appName}`];
   if (component) labels.push(`${labelKeys.component}=${component}`);
   return labels.join(',');
 }
@@ -138,9 +146,9 @@ async function psql(kubectl: Kubectl, args: string[]): Promise<number> {
     '--',
     'psql',
     '-U',
-    'rosterhub',
+    databaseUser,
     '-d',
-    'rosterhub',
+    databaseName,
     ...psqlArgs,
   ]);
 }

@@ -44,19 +44,25 @@ describe('Controller.stop', () => {
 });
 
 describe('Controller workers and the event loop', () => {
-  it('When many queued reconciles need no I/O (an idle resync), then timers and I/O still run between them', async () => {
+  it('When many queued reconciles need no I/O (an idle resync), then the event loop still turns between them', async () => {
     const queue = new WorkQueue(defaultControllerRateLimiter());
     const keys = Array.from({ length: 200 }, (_, i) => `ns/instance-${i}`);
     for (const key of keys) queue.add(key);
-    let reconciled = 0;
-    // A Lease renewal's timer, due at once: it must not wait behind the whole queue.
-    let reconciledWhenTimerRan: number | undefined;
-    setTimeout(() => (reconciledWhenTimerRan = reconciled), 0);
+    // Turns of the event loop, counted by a chain of immediates (what timers and sockets, the
+    // Lease renewal among them, need to be served); independent of how fast the machine is.
+    let turns = 0;
+    let counting = true;
+    const count = (): void => {
+      turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    let turnsAtLastReconcile = 0;
     const controller = new Controller(
       'test',
       queue,
       () => {
-        reconciled += 1;
+        turnsAtLastReconcile = turns;
         return Promise.resolve({});
       },
       quiet,
@@ -64,8 +70,9 @@ describe('Controller workers and the event loop', () => {
     );
     controller.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
+    counting = false;
     await controller.stop(1000);
-    expect(reconciled).toBe(keys.length);
-    expect(reconciledWhenTimerRan).toBeLessThan(10);
+    // one chain of microtasks would have run all 200 before the first turn
+    expect(turnsAtLastReconcile).toBeGreaterThan(50);
   });
 });
