@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 
 /**
  * The file `scripts/services.sh start` writes (and `stop` removes) in the checkout's `.local/`:
@@ -42,17 +43,10 @@ export function adoptLocalServices(env: NodeJS.ProcessEnv, localDir = checkoutLo
   if (configured || localDir === undefined) return [];
   const file = join(localDir, LOCAL_SERVICES_FILE);
   if (!existsSync(file)) return [];
-  const values = new Map(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .flatMap((line) => {
-        const at = line.indexOf('=');
-        return at > 0 ? [[line.slice(0, at).trim(), line.slice(at + 1).trim()] as const] : [];
-      }),
-  );
+  const values = parseEnv(readFileSync(file, 'utf8'));
   const adopted: string[] = [];
   for (const name of Object.keys(CONNECTIONS)) {
-    const value = values.get(name);
+    const value = values[name];
     if (value) {
       env[name] = value;
       adopted.push(name);

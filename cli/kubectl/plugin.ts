@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
-  appName,
   databaseName,
   databaseUser,
+  instancePodSelector,
   InstanceNames,
-  labelKeys,
   ports,
+  selectorLabels,
   type Component,
 } from '../../cdk8s/names.js';
 import { rosterHubInstanceApi } from '../../cdk8s/spec.js';
@@ -73,9 +73,10 @@ function readInstance(kubectl: Kubectl, name: string): InstanceObject {
 }
 
 function componentSelector(name: string, component?: Component): string {
-  const labels = [`${labelKeys.instance}=${name}`, `${labelKeys.name}=${appName}`];
-  if (component) labels.push(`${labelKeys.component}=${component}`);
-  return labels.join(',');
+  const labels = component ? selectorLabels(name, component) : instancePodSelector(name);
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
 }
 
 /** The last import as the API Pods' own CLI reports it; undefined when it cannot be read. */
